@@ -1,0 +1,1 @@
+//! Ballot manifests in Arlo's CSV layout.

@@ -1,0 +1,4 @@
+//! Benchmarks for the risk measures and sample-size estimates.
+fn main() {
+    divan::main();
+}

@@ -1,0 +1,1 @@
+//! SHANGRLA: assorters, the overstatement assorter, the ALPHA supermartingale and ONEAudit.

@@ -1,0 +1,4 @@
+//! Benchmarks for ticket generation and sample drawing.
+fn main() {
+    divan::main();
+}

@@ -1,0 +1,1 @@
+//! Rivest's consistent sampler (votingworks/consistent_sampler) as Arlo's draw_sample calls it: SHA-256 ticket numbers, repeat draws and rounds.

@@ -1,0 +1,1 @@
+//! SHANGRLA's card sample numbers: the cryptorandom SHA-256 pseudo-random generator.

@@ -1,0 +1,1 @@
+//! Probability-proportional-to-error-bound (PPEB) batch sampling for batch-comparison audits, as Arlo draws it.
