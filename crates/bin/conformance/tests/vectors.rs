@@ -1,6 +1,8 @@
 //! Runs the conformance runner over the reference vectors in `../shared/vectors/rla/`, one test per
 //! file, so a regression names the file it broke.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 
 use conformance::{Report, run_file};
