@@ -1,0 +1,3 @@
+//! One module per subcommand: each parses its arguments, calls the library crates and renders.
+
+pub mod sample;
