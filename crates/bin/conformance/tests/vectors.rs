@@ -38,3 +38,8 @@ fn peer_literals_are_left_to_crate_tests() {
 fn sampler_arlo_draw_sample() {
     check("sampler_arlo_draw_sample.json");
 }
+
+#[test]
+fn sampler_coloradorla() {
+    check("sampler_coloradorla.json");
+}
