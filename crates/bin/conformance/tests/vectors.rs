@@ -33,3 +33,13 @@ fn peer_literals_are_left_to_crate_tests() {
     check("peer_tests_arlo_audit_math_literals.json");
     check("peer_tests_shangrla_literals.json");
 }
+
+#[test]
+fn sampler_arlo_draw_sample() {
+    check("sampler_arlo_draw_sample.json");
+}
+
+#[test]
+fn sampler_coloradorla() {
+    check("sampler_coloradorla.json");
+}
