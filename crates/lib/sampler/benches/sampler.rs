@@ -13,13 +13,13 @@ fn main() {
 /// A manifest of `batches` batches of `per_batch` ballots with Arlo's production keys.
 fn arlo_manifest(batches: u64, per_batch: u64) -> Vec<ManifestBatch> {
     (0..batches)
-        .map(|b| ManifestBatch {
-            key: BatchKey::arlo(
+        .map(|b| {
+            let key = BatchKey::arlo(
                 &format!("Jurisdiction {}", b % 7),
                 Some(&format!("Tabulator {}", b % 13)),
                 &format!("Batch {b}"),
-            ),
-            num_ballots: per_batch,
+            );
+            ManifestBatch::new(key, per_batch)
         })
         .collect()
 }
