@@ -1,6 +1,7 @@
 //! Benchmarks for ticket generation and sample drawing.
 
 use divan::{Bencher, black_box};
+use sampler::colorado::ColoradoGenerator;
 use sampler::consistent::{
     ManifestBatch, Replacement, SampleRequest, draw_sample, first_fraction, next_fraction,
 };
@@ -65,4 +66,16 @@ fn consistent_next_fraction() -> String {
         "0.26299714122838008416507544297546663599715395525154425586041245287750224561854",
     ))
     .unwrap_or_default()
+}
+
+/// ColoradoRLA's generator: 1,000 numbers with replacement from a statewide-sized range.
+#[divan::bench]
+fn colorado_thousand_numbers() -> usize {
+    let generator = ColoradoGenerator::new(
+        black_box("53417960661093690826"),
+        Replacement::With,
+        1,
+        4_746_866,
+    );
+    generator.map_or(0, |mut g| g.numbers(0, 1_000).map_or(0, <[i32]>::len))
 }

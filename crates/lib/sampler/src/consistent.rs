@@ -227,28 +227,26 @@ pub fn draw_sample(
     // draws (make_ticket_heap L376-412), so only those are kept.
     let candidates = smallest_first_tickets(manifest, request.seed, stream_len);
     let mut draws = Vec::new();
-    let mut record = |count: u64, ticket: &Ticket<'_>, full: String| -> Result<(), SamplerError> {
-        if count > drop {
-            draws.push(Draw {
-                ticket_number: trim(&full, request.ticket_digits)?.to_string(),
-                full_ticket_number: full,
-                ballot: BallotId {
-                    batch: ticket.batch.clone(),
-                    position: ticket.position,
-                },
-                generation: ticket.generation,
-            });
-        }
+    let mut record = |ticket: &Ticket<'_>, full: String| -> Result<(), SamplerError> {
+        draws.push(Draw {
+            ticket_number: trim(&full, request.ticket_digits)?.to_string(),
+            full_ticket_number: full,
+            ballot: BallotId {
+                batch: ticket.batch.clone(),
+                position: ticket.position,
+            },
+            generation: ticket.generation,
+        });
         Ok(())
     };
     match request.replacement {
         Replacement::Without => {
+            // Each ballot is drawn once, in ticket order.
             let mut sorted = candidates;
             sorted.sort_unstable();
-            for (count, ticket) in (1..=stream_len).zip(&sorted) {
-                if count > drop {
-                    record(count, ticket, ticket.number.full().into_owned())?;
-                }
+            let skip = usize::try_from(drop).unwrap_or(usize::MAX);
+            for ticket in sorted.iter().skip(skip) {
+                record(ticket, ticket.number.full().into_owned())?;
             }
         }
         Replacement::With => {
@@ -259,24 +257,27 @@ pub fn draw_sample(
                     break;
                 };
                 let full = ticket.number.full().into_owned();
-                // Sampler L599-603: the drawn ballot goes back with its next ticket.
+                // Sampler L599-603: the drawn ballot goes back with its next ticket (also during
+                // the skipped earlier rounds, whose draws shape the rest of the stream).
                 let next_number = next_fraction(&full)?;
-                let next = Ticket {
+                heap.push(Reverse(Ticket {
                     key: text_key(&next_number),
                     number: Number::Text(next_number),
                     batch: ticket.batch,
                     position: ticket.position,
                     generation: ticket.generation.saturating_add(1),
-                };
-                record(count, &ticket, full)?;
-                heap.push(Reverse(next));
+                }));
+                if count > drop {
+                    record(&ticket, full)?;
+                }
             }
         }
     }
     Ok(draws)
 }
 
-/// Groups draws into the ballots to retrieve, in order of each ballot's first draw.
+/// Groups draws into the ballots to retrieve, in order of each ballot's first draw. Pass the
+/// draws of all rounds so far to see a ballot drawn in several rounds as one retrieval.
 pub fn group_retrievals(draws: &[Draw]) -> Vec<Retrieval> {
     let mut index: HashMap<&BallotId, usize> = HashMap::new();
     let mut retrievals: Vec<Retrieval> = Vec::new();
