@@ -1,6 +1,7 @@
 //! Benchmarks for ticket generation and sample drawing.
 
 use divan::{Bencher, black_box};
+use sampler::colorado::ColoradoGenerator;
 use sampler::consistent::{
     ManifestBatch, Replacement, SampleRequest, draw_sample, first_fraction, next_fraction,
 };
@@ -13,13 +14,13 @@ fn main() {
 /// A manifest of `batches` batches of `per_batch` ballots with Arlo's production keys.
 fn arlo_manifest(batches: u64, per_batch: u64) -> Vec<ManifestBatch> {
     (0..batches)
-        .map(|b| ManifestBatch {
-            key: BatchKey::arlo(
+        .map(|b| {
+            let key = BatchKey::arlo(
                 &format!("Jurisdiction {}", b % 7),
                 Some(&format!("Tabulator {}", b % 13)),
                 &format!("Batch {b}"),
-            ),
-            num_ballots: per_batch,
+            );
+            ManifestBatch::new(key, per_batch)
         })
         .collect()
 }
@@ -65,4 +66,16 @@ fn consistent_next_fraction() -> String {
         "0.26299714122838008416507544297546663599715395525154425586041245287750224561854",
     ))
     .unwrap_or_default()
+}
+
+/// ColoradoRLA's generator: 1,000 numbers with replacement from a statewide-sized range.
+#[divan::bench]
+fn colorado_thousand_numbers() -> usize {
+    let generator = ColoradoGenerator::new(
+        black_box("53417960661093690826"),
+        Replacement::With,
+        1,
+        4_746_866,
+    );
+    generator.map_or(0, |mut g| g.numbers(0, 1_000).map_or(0, <[i32]>::len))
 }

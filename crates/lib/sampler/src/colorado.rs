@@ -8,7 +8,8 @@
 //!   mod (max − min + 1)`;
 //! * without replacement a number already drawn is skipped, but c still advances;
 //! * `getRandomNumbers(from, to)` returns positions `from..=to` (0-based) of the sequence, so a later
-//!   round continues where the previous one stopped.
+//!   round continues where the previous one stopped ([`ColoradoGenerator::numbers`] takes the
+//!   Rust-style `from..to + 1`).
 //!
 //! Colorado draws with replacement from 1 to the number of ballot cards in the manifests of the
 //! contest's counties, and maps each number to a ballot with [`CumulativeManifest`].
@@ -39,25 +40,27 @@ pub enum ColoradoError {
         /// Largest number to draw.
         max: i32,
     },
-    /// A slice `from..=to` that does not exist (`from` more than one past `to`, or `to` beyond a
+    /// Positions `start..end` that cannot be asked for (`start` after `end`, or `end` beyond a
     /// Java `int` list index).
-    #[error("cannot return sequence positions {from} to {to}: 'from' must not exceed 'to' + 1")]
+    #[error(
+        "cannot return sequence positions {start} up to {end}: the start must not be after the end, and the end at most 2147483647"
+    )]
     BadSlice {
         /// First 0-based position asked for.
-        from: usize,
-        /// Last 0-based position asked for.
-        to: usize,
+        start: usize,
+        /// One past the last 0-based position asked for.
+        end: usize,
     },
     /// Without replacement every number of the range was already drawn; ColoradoRLA would loop
     /// forever here.
     #[error(
-        "without replacement the range holds only {range_size} numbers, but position {to} (0-based) was asked for"
+        "without replacement the range holds only {range_size} numbers, but {end} were asked for"
     )]
     RangeExhausted {
         /// Numbers in the range.
         range_size: u64,
-        /// Last 0-based position asked for.
-        to: usize,
+        /// One past the last 0-based position asked for.
+        end: usize,
     },
     /// The hash counter would pass 2147483647, where ColoradoRLA's `int` counter overflows.
     #[error("more than 2147483647 hashes would be needed")]
@@ -133,25 +136,26 @@ impl ColoradoGenerator {
         })
     }
 
-    /// Positions `from..=to` (0-based, inclusive) of the sequence — ColoradoRLA's
-    /// `getRandomNumbers(from, to)`. `from == to + 1` gives an empty slice, as in Java.
-    pub fn numbers(&mut self, from: usize, to: usize) -> Result<&[i32], ColoradoError> {
-        let end = to
-            .checked_add(1)
-            .filter(|&end| from <= end && end <= i32::MAX as usize)
-            .ok_or(ColoradoError::BadSlice { from, to })?;
+    /// Positions `start..end` (0-based, end excluded) of the sequence. ColoradoRLA's
+    /// `getRandomNumbers(from, to)` is `numbers(from, to + 1)`; a later round asks for the
+    /// positions after the earlier rounds' and gets the continuation of the same sequence.
+    pub fn numbers(&mut self, start: usize, end: usize) -> Result<&[i32], ColoradoError> {
+        // Java counts list positions in an `int`.
+        if start > end || end > i32::MAX as usize {
+            return Err(ColoradoError::BadSlice { start, end });
+        }
         if self.replacement == Replacement::Without && end as u64 > u64::from(self.range) {
             return Err(ColoradoError::RangeExhausted {
                 range_size: u64::from(self.range),
-                to,
+                end,
             });
         }
         while self.numbers.len() < end {
             self.generate_next()?;
         }
         self.numbers
-            .get(from..end)
-            .ok_or(ColoradoError::BadSlice { from, to })
+            .get(start..end)
+            .ok_or(ColoradoError::BadSlice { start, end })
     }
 
     /// One more hash; appends its number unless drawing without replacement and already drawn.
@@ -285,17 +289,18 @@ mod tests {
     fn slices_and_exhaustion() {
         let seed = "53417960661093690826";
         let mut g = ColoradoGenerator::new(seed, Replacement::Without, 1, 3).unwrap();
-        assert_eq!(g.numbers(3, 2).unwrap(), &[] as &[i32]);
-        let all = g.numbers(0, 2).unwrap().to_vec();
+        assert_eq!(g.numbers(0, 0).unwrap(), &[] as &[i32]);
+        assert_eq!(g.numbers(3, 3).unwrap(), &[] as &[i32]);
+        let all = g.numbers(0, 3).unwrap().to_vec();
         let mut sorted = all.clone();
         sorted.sort_unstable();
         assert_eq!(sorted, vec![1, 2, 3]);
         assert!(matches!(
-            g.numbers(0, 3),
+            g.numbers(0, 4),
             Err(ColoradoError::RangeExhausted { .. })
         ));
         assert!(matches!(
-            g.numbers(5, 2),
+            g.numbers(5, 3),
             Err(ColoradoError::BadSlice { .. })
         ));
         assert_eq!(pick(seed, 1, 1, 1), Ok(1));

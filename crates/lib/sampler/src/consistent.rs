@@ -45,6 +45,14 @@ pub enum SamplerError {
         /// Python's repr of the repeated key.
         key: String,
     },
+    /// A batch's list of ballot positions names the same position twice.
+    #[error("batch {key} lists ballot position {position} more than once")]
+    DuplicateBallot {
+        /// Python's repr of the batch key.
+        key: String,
+        /// The repeated position.
+        position: u64,
+    },
     /// `num_previously_sampled + sample_size` does not fit in 64 bits.
     #[error(
         "sample size {sample_size} after {num_previously_sampled} earlier draws is too large to count"
@@ -57,14 +65,52 @@ pub enum SamplerError {
     },
 }
 
-/// One batch of a ballot manifest: its key and how many ballots it holds. Its ballots are
-/// numbered 1..=`num_ballots` (Arlo's `ballot_position`).
+/// One batch of a ballot manifest: its key and which of its ballots are in the sampling pool.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManifestBatch {
     /// The batch's key, whose Python repr goes into every ballot id.
     pub key: BatchKey,
-    /// Ballots (cards) in the batch.
-    pub num_ballots: u64,
+    /// The batch's ballots in the pool.
+    pub ballots: Ballots,
+}
+
+impl ManifestBatch {
+    /// A batch of `num_ballots` ballots, all in the pool (positions 1..=`num_ballots`).
+    pub fn new(key: BatchKey, num_ballots: u64) -> ManifestBatch {
+        ManifestBatch {
+            key,
+            ballots: Ballots::All(num_ballots),
+        }
+    }
+
+    /// A batch of which only the ballots at `positions` are in the pool.
+    pub fn with_positions(key: BatchKey, positions: Vec<u64>) -> ManifestBatch {
+        ManifestBatch {
+            key,
+            ballots: Ballots::Positions(positions),
+        }
+    }
+
+    /// Number of ballots of this batch in the pool.
+    pub fn pool_size(&self) -> u64 {
+        match &self.ballots {
+            Ballots::All(n) => *n,
+            Ballots::Positions(positions) => positions.len() as u64,
+        }
+    }
+}
+
+/// The ballots of one batch that can be drawn, by their 1-based position in the batch (Arlo's
+/// `ballot_position`). Arlo's `draw_sample` takes `{batch_key: [ballot_position, …]}`
+/// (`audit_math/sampler.py` L12-68).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ballots {
+    /// Positions 1..=n: every ballot of a batch of n (`api/shared.py` L986-991; every audit
+    /// type except card-style data).
+    All(u64),
+    /// Only these positions, in any order: for `CARD_STYLE_DATA` Arlo pools only the CVR ballots
+    /// whose CVR has the contest (`api/shared.py` L933-983).
+    Positions(Vec<u64>),
 }
 
 /// Whether a drawn ballot can be drawn again.
@@ -162,14 +208,14 @@ impl Retrieval {
 /// `sampler(ids, seed, take=num_previously_sampled + sample_size, with_replacement, digits)` with
 /// the first `num_previously_sampled` draws skipped.
 ///
-/// The result depends only on the seed, the set of (batch key, ballot count) pairs and the sizes:
+/// The result depends only on the seed, the set of ballot ids and the sizes:
 /// not on the order in which batches are listed. Without replacement, fewer draws are returned
 /// when the manifest runs out of ballots.
 pub fn draw_sample(
     manifest: &[ManifestBatch],
     request: &SampleRequest<'_>,
 ) -> Result<Vec<Draw>, SamplerError> {
-    check_unique_keys(manifest)?;
+    check_unique_ids(manifest)?;
     let drop = request.num_previously_sampled;
     let stream_len = drop
         .checked_add(request.sample_size)
@@ -181,28 +227,26 @@ pub fn draw_sample(
     // draws (make_ticket_heap L376-412), so only those are kept.
     let candidates = smallest_first_tickets(manifest, request.seed, stream_len);
     let mut draws = Vec::new();
-    let mut record = |count: u64, ticket: &Ticket<'_>, full: String| -> Result<(), SamplerError> {
-        if count > drop {
-            draws.push(Draw {
-                ticket_number: trim(&full, request.ticket_digits)?.to_string(),
-                full_ticket_number: full,
-                ballot: BallotId {
-                    batch: ticket.batch.clone(),
-                    position: ticket.position,
-                },
-                generation: ticket.generation,
-            });
-        }
+    let mut record = |ticket: &Ticket<'_>, full: String| -> Result<(), SamplerError> {
+        draws.push(Draw {
+            ticket_number: trim(&full, request.ticket_digits)?.to_string(),
+            full_ticket_number: full,
+            ballot: BallotId {
+                batch: ticket.batch.clone(),
+                position: ticket.position,
+            },
+            generation: ticket.generation,
+        });
         Ok(())
     };
     match request.replacement {
         Replacement::Without => {
+            // Each ballot is drawn once, in ticket order.
             let mut sorted = candidates;
             sorted.sort_unstable();
-            for (count, ticket) in (1..=stream_len).zip(&sorted) {
-                if count > drop {
-                    record(count, ticket, ticket.number.full().into_owned())?;
-                }
+            let skip = usize::try_from(drop).unwrap_or(usize::MAX);
+            for ticket in sorted.iter().skip(skip) {
+                record(ticket, ticket.number.full().into_owned())?;
             }
         }
         Replacement::With => {
@@ -213,24 +257,27 @@ pub fn draw_sample(
                     break;
                 };
                 let full = ticket.number.full().into_owned();
-                // Sampler L599-603: the drawn ballot goes back with its next ticket.
+                // Sampler L599-603: the drawn ballot goes back with its next ticket (also during
+                // the skipped earlier rounds, whose draws shape the rest of the stream).
                 let next_number = next_fraction(&full)?;
-                let next = Ticket {
+                heap.push(Reverse(Ticket {
                     key: text_key(&next_number),
                     number: Number::Text(next_number),
                     batch: ticket.batch,
                     position: ticket.position,
                     generation: ticket.generation.saturating_add(1),
-                };
-                record(count, &ticket, full)?;
-                heap.push(Reverse(next));
+                }));
+                if count > drop {
+                    record(&ticket, full)?;
+                }
             }
         }
     }
     Ok(draws)
 }
 
-/// Groups draws into the ballots to retrieve, in order of each ballot's first draw.
+/// Groups draws into the ballots to retrieve, in order of each ballot's first draw. Pass the
+/// draws of all rounds so far to see a ballot drawn in several rounds as one retrieval.
 pub fn group_retrievals(draws: &[Draw]) -> Vec<Retrieval> {
     let mut index: HashMap<&BallotId, usize> = HashMap::new();
     let mut retrievals: Vec<Retrieval> = Vec::new();
@@ -253,13 +300,25 @@ pub fn group_retrievals(draws: &[Draw]) -> Vec<Retrieval> {
     retrievals
 }
 
-fn check_unique_keys(manifest: &[ManifestBatch]) -> Result<(), SamplerError> {
+/// The peer refuses duplicate ids (`sampler` L581-584); here they can only come from a repeated
+/// batch key or a repeated position in a batch's list.
+fn check_unique_ids(manifest: &[ManifestBatch]) -> Result<(), SamplerError> {
     let mut seen = HashSet::with_capacity(manifest.len());
     for batch in manifest {
         if !seen.insert(&batch.key) {
             return Err(SamplerError::DuplicateBatch {
                 key: batch.key.repr(),
             });
+        }
+        if let Ballots::Positions(positions) = &batch.ballots {
+            let mut sorted = positions.clone();
+            sorted.sort_unstable();
+            if let Some(pair) = sorted.windows(2).find(|pair| pair[0] == pair[1]) {
+                return Err(SamplerError::DuplicateBallot {
+                    key: batch.key.repr(),
+                    position: pair[0],
+                });
+            }
         }
     }
     Ok(())
@@ -279,7 +338,7 @@ fn smallest_first_tickets<'a>(
 ) -> Vec<Ticket<'a>> {
     let total = manifest
         .iter()
-        .fold(0u64, |sum, b| sum.saturating_add(b.num_ballots));
+        .fold(0u64, |sum, b| sum.saturating_add(b.pool_size()));
     let capacity = usize::try_from(limit.min(total)).unwrap_or(usize::MAX);
     if capacity == 0 {
         return Vec::new();
@@ -294,7 +353,7 @@ fn smallest_first_tickets<'a>(
         let mut batch_state = seeded.clone();
         batch_state.update(prefix.as_bytes());
         let mut buf = [0u8; 21];
-        for position in 1..=batch.num_ballots {
+        let mut consider = |position: u64| {
             let mut hasher = batch_state.clone();
             hasher.update(position_suffix(position, &mut buf));
             let digest: [u8; 32] = hasher.finalize().into();
@@ -310,6 +369,10 @@ fn smallest_first_tickets<'a>(
                     }
                 }
             }
+        };
+        match &batch.ballots {
+            Ballots::All(n) => (1..=*n).for_each(&mut consider),
+            Ballots::Positions(positions) => positions.iter().copied().for_each(&mut consider),
         }
     }
     heap.into_vec()
@@ -748,10 +811,7 @@ mod tests {
 
     #[test]
     fn duplicate_batches_are_rejected() {
-        let batch = ManifestBatch {
-            key: BatchKey::arlo("J1", None, "B1"),
-            num_ballots: 3,
-        };
+        let batch = ManifestBatch::new(BatchKey::arlo("J1", None, "B1"), 3);
         let err = draw_sample(
             &[batch.clone(), batch],
             &SampleRequest::arlo("seed", 1, 0, Replacement::With),
@@ -766,13 +826,27 @@ mod tests {
     }
 
     #[test]
+    fn duplicate_positions_are_rejected() {
+        let batch = ManifestBatch::with_positions(BatchKey::Name("b".into()), vec![4, 2, 4]);
+        let err = draw_sample(
+            &[batch],
+            &SampleRequest::arlo("seed", 1, 0, Replacement::With),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            SamplerError::DuplicateBallot {
+                key: "'b'".into(),
+                position: 4
+            }
+        );
+    }
+
+    #[test]
     fn empty_inputs_draw_nothing() {
         let request = SampleRequest::arlo("seed", 5, 0, Replacement::With);
         assert!(draw_sample(&[], &request).unwrap().is_empty());
-        let batch = ManifestBatch {
-            key: BatchKey::Name("b".into()),
-            num_ballots: 0,
-        };
+        let batch = ManifestBatch::new(BatchKey::Name("b".into()), 0);
         assert!(draw_sample(&[batch], &request).unwrap().is_empty());
         let overflow = SampleRequest::arlo("seed", u64::MAX, 1, Replacement::With);
         assert!(matches!(
@@ -783,10 +857,7 @@ mod tests {
 
     #[test]
     fn without_replacement_stops_when_ballots_run_out() {
-        let batch = ManifestBatch {
-            key: BatchKey::Name("b".into()),
-            num_ballots: 4,
-        };
+        let batch = ManifestBatch::new(BatchKey::Name("b".into()), 4);
         let request = SampleRequest::arlo("seed", 10, 0, Replacement::Without);
         let draws = draw_sample(&[batch], &request).unwrap();
         assert_eq!(draws.len(), 4);
@@ -799,10 +870,7 @@ mod tests {
 
     #[test]
     fn retrievals_group_repeat_draws() {
-        let batch = ManifestBatch {
-            key: BatchKey::Name("b".into()),
-            num_ballots: 2,
-        };
+        let batch = ManifestBatch::new(BatchKey::Name("b".into()), 2);
         let request = SampleRequest::arlo("seed", 20, 0, Replacement::With);
         let draws = draw_sample(&[batch], &request).unwrap();
         let retrievals = group_retrievals(&draws);

@@ -79,9 +79,19 @@ fn manifest(input: &Value) -> Vec<ManifestBatch> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|b| ManifestBatch {
-            key: batch_key(&b["batch_key"]),
-            num_ballots: b["num_ballots"].as_u64().unwrap(),
+        .map(|b| {
+            let key = batch_key(&b["batch_key"]);
+            match b.get("ballot_positions") {
+                Some(list) => ManifestBatch::with_positions(
+                    key,
+                    list.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|p| p.as_u64().unwrap())
+                        .collect(),
+                ),
+                None => ManifestBatch::new(key, b["num_ballots"].as_u64().unwrap()),
+            }
         })
         .collect()
 }
@@ -163,20 +173,27 @@ fn arlo_draw_sample_cases() {
 
 mod properties {
     use proptest::prelude::*;
-    use sampler::consistent::{ManifestBatch, Replacement, SampleRequest, draw_sample};
+    use sampler::consistent::{Ballots, ManifestBatch, Replacement, SampleRequest, draw_sample};
     use sampler::python_repr::BatchKey;
 
     /// Small manifests with distinct Arlo-style keys (odd characters included) and a few ballots
-    /// per batch, so repeat draws are common.
+    /// per batch, so repeat draws are common; some batches pool only some positions (card-style
+    /// data), listed in any order.
     fn manifests() -> impl Strategy<Value = Vec<ManifestBatch>> {
         let part = "[a-zA-Z0-9 '\"\\\\é😊]{0,6}";
-        prop::collection::btree_map((part, prop::option::of(part), part), 0u64..12, 0..6).prop_map(
+        let ballots = prop_oneof![
+            (0u64..12).prop_map(Ballots::All),
+            prop::collection::btree_set(1u64..40, 0..8)
+                .prop_map(|set| set.into_iter().rev().collect())
+                .prop_map(Ballots::Positions),
+        ];
+        prop::collection::btree_map((part, prop::option::of(part), part), ballots, 0..6).prop_map(
             |batches| {
                 batches
                     .into_iter()
-                    .map(|((j, t, b), n)| ManifestBatch {
+                    .map(|((j, t, b), ballots)| ManifestBatch {
                         key: BatchKey::arlo(&j, t.as_deref(), &b),
-                        num_ballots: n,
+                        ballots,
                     })
                     .collect()
             },
@@ -231,12 +248,26 @@ mod properties {
             prop_assert_eq!(rounds, whole);
         }
 
+        /// Listing every position of a batch is the same as giving its ballot count, and a
+        /// position list's order does not matter.
+        #[test]
+        fn position_lists_match_counts(sizes in prop::collection::vec(0u64..8, 1..4), seed in ".{0,8}", n in 0u64..20, r in replacement()) {
+            let by_count: Vec<_> = sizes.iter().enumerate()
+                .map(|(i, &k)| ManifestBatch::new(BatchKey::Name(format!("b{i}")), k))
+                .collect();
+            let by_list: Vec<_> = sizes.iter().enumerate()
+                .map(|(i, &k)| ManifestBatch::with_positions(BatchKey::Name(format!("b{i}")), (1..=k).rev().collect()))
+                .collect();
+            let request = SampleRequest::arlo(&seed, n, 0, r);
+            prop_assert_eq!(draw_sample(&by_count, &request)?, draw_sample(&by_list, &request)?);
+        }
+
         /// Tickets increase along the draw without replacement and per ballot with replacement;
         /// each draw's generation counts that ballot's draws so far.
         #[test]
         fn tickets_and_generations_are_consistent(manifest in manifests(), seed in ".{0,8}", n in 0u64..40, r in replacement()) {
             let draws = draw_sample(&manifest, &SampleRequest::arlo(&seed, n, 0, r))?;
-            let total: u64 = manifest.iter().map(|b| b.num_ballots).sum();
+            let total: u64 = manifest.iter().map(ManifestBatch::pool_size).sum();
             let expected_len = match r {
                 Replacement::With if total > 0 => n,
                 Replacement::With => 0,

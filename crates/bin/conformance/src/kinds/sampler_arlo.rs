@@ -9,7 +9,7 @@ use sampler::consistent::{
 use sampler::python_repr::BatchKey;
 use serde_json::Value;
 
-use crate::json::{array_field, bool_field, case_name, field, str_field, u64_field};
+use crate::json::{array_field, as_u64, bool_field, case_name, field, str_field, u64_field};
 use crate::{Case, Report};
 
 pub fn run(file: &str, doc: &Value, report: &mut Report) -> anyhow::Result<()> {
@@ -67,9 +67,20 @@ fn check_case(c: &Value, case: &mut Case) -> anyhow::Result<()> {
     let manifest = array_field(input, "manifest")?
         .iter()
         .map(|b| {
-            Ok(ManifestBatch {
-                key: batch_key(field(b, "batch_key")?)?,
-                num_ballots: u64_field(b, "num_ballots")?,
+            let key = batch_key(field(b, "batch_key")?)?;
+            // A batch is given by its ballot count, or (Arlo's card-style pools) by the list of
+            // positions in the pool.
+            Ok(match b.get("ballot_positions") {
+                Some(positions) => ManifestBatch::with_positions(
+                    key,
+                    positions
+                        .as_array()
+                        .ok_or_else(|| anyhow!("ballot_positions is not a list"))?
+                        .iter()
+                        .map(as_u64)
+                        .collect::<anyhow::Result<_>>()?,
+                ),
+                None => ManifestBatch::new(key, u64_field(b, "num_ballots")?),
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()

@@ -6,7 +6,7 @@ use sampler::colorado::ColoradoGenerator;
 use sampler::consistent::Replacement;
 use serde_json::Value;
 
-use crate::json::{array_field, bool_field, case_name, field, str_field, u64_field};
+use crate::json::{array_field, bool_field, case_name, field, str_field};
 use crate::{Case, Report};
 
 pub fn run(file: &str, doc: &Value, report: &mut Report) -> anyhow::Result<()> {
@@ -31,22 +31,37 @@ fn check_case(c: &Value, case: &mut Case) -> anyhow::Result<()> {
     let seed = str_field(input, "seed")?;
     let min = i32_field(input, "min")?;
     let max = i32_field(input, "max")?;
-    let from = usize::try_from(u64_field(input, "from")?)?;
-    let to = usize::try_from(u64_field(input, "to")?)?;
-
     let prior_calls = match input.get("prior_calls") {
         None | Some(Value::Null) => Vec::new(),
         Some(_) => array_field(input, "prior_calls")?
             .iter()
-            .map(|call| Ok((index(call, 0)?, index(call, 1)?)))
+            .map(|call| Ok((position(call, 0)?, position(call, 1)?)))
             .collect::<anyhow::Result<Vec<_>>>()?,
     };
-    let result = ColoradoGenerator::new(seed, replacement, min, max).and_then(|mut generator| {
+    let from = integer(field(input, "from")?)?;
+    let to = integer(field(input, "to")?)?;
+
+    // Java's getRandomNumbers(from, to) is numbers(from, to + 1). Negative positions cannot be
+    // asked for at all; Java throws on them too.
+    let slice = |from: i64, to: i64| -> Result<(usize, usize), String> {
+        let start = usize::try_from(from).map_err(|_| format!("position {from} is negative"))?;
+        let end = usize::try_from(to.saturating_add(1))
+            .map_err(|_| format!("position {to} is negative"))?;
+        Ok((start, end))
+    };
+    let result = (|| -> Result<Vec<i32>, String> {
+        let mut generator =
+            ColoradoGenerator::new(seed, replacement, min, max).map_err(|e| e.to_string())?;
         for &(a, b) in &prior_calls {
-            generator.numbers(a, b)?;
+            let (start, end) = slice(a, b)?;
+            generator.numbers(start, end).map_err(|e| e.to_string())?;
         }
-        generator.numbers(from, to).map(<[i32]>::to_vec)
-    });
+        let (start, end) = slice(from, to)?;
+        generator
+            .numbers(start, end)
+            .map(<[i32]>::to_vec)
+            .map_err(|e| e.to_string())
+    })();
     if let Some(peer_error) = expected.get("error") {
         match result {
             Err(e) => case.peer_errored(format!(
@@ -86,11 +101,15 @@ fn i32_field(v: &Value, key: &str) -> anyhow::Result<i32> {
     i32::try_from(n).map_err(|_| anyhow!("field {key:?} = {n} does not fit a Java int"))
 }
 
-/// Element `i` of a `[from, to]` pair, as a list position.
-fn index(call: &Value, i: usize) -> anyhow::Result<usize> {
-    let n = call
-        .get(i)
-        .and_then(Value::as_u64)
-        .ok_or_else(|| anyhow!("prior call {call} is not a [from, to] pair of positions"))?;
-    Ok(usize::try_from(n)?)
+/// Element `i` of a `[from, to]` pair.
+fn position(call: &Value, i: usize) -> anyhow::Result<i64> {
+    integer(
+        call.get(i)
+            .ok_or_else(|| anyhow!("prior call {call} is not a [from, to] pair"))?,
+    )
+}
+
+fn integer(v: &Value) -> anyhow::Result<i64> {
+    v.as_i64()
+        .ok_or_else(|| anyhow!("{v} is not an integer position"))
 }
