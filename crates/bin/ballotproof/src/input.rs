@@ -50,14 +50,20 @@ impl std::str::FromStr for NameCount {
 
     fn from_str(arg: &str) -> Result<Self, Self::Err> {
         let Some((name, count)) = arg.rsplit_once('=') else {
-            return Err(format!("{arg:?} is not NAME=COUNT; write it like \"Alice=600\""));
+            return Err(format!(
+                "{arg:?} is not NAME=COUNT; write it like \"Alice=600\""
+            ));
         };
         let name = name.trim();
         if name.is_empty() {
-            return Err(format!("{arg:?} has no name before '='; write it like \"Alice=600\""));
+            return Err(format!(
+                "{arg:?} has no name before '='; write it like \"Alice=600\""
+            ));
         }
         let count = count.trim().parse::<u64>().map_err(|_| {
-            format!("{arg:?}: {count:?} is not a whole number 0 or more; write it like \"Alice=600\"")
+            format!(
+                "{arg:?}: {count:?} is not a whole number 0 or more; write it like \"Alice=600\""
+            )
         })?;
         Ok(NameCount {
             name: name.to_string(),
@@ -68,8 +74,8 @@ impl std::str::FromStr for NameCount {
 
 /// Reads and parses an Arlo-layout manifest, printing its warnings to stderr.
 pub fn read_manifest(path: &Path) -> anyhow::Result<Manifest> {
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("cannot read manifest {}", path.display()))?;
+    let bytes =
+        std::fs::read(path).with_context(|| format!("cannot read manifest {}", path.display()))?;
     let label = path.display().to_string();
     match records::parse_arlo_manifest(&label, &bytes) {
         Ok(parsed) => {
@@ -83,7 +89,10 @@ pub fn read_manifest(path: &Path) -> anyhow::Result<Manifest> {
 }
 
 /// Rejects a list of names in which one appears twice.
-pub fn check_unique_names<'a>(what: &str, names: impl IntoIterator<Item = &'a str>) -> anyhow::Result<()> {
+pub fn check_unique_names<'a>(
+    what: &str,
+    names: impl IntoIterator<Item = &'a str>,
+) -> anyhow::Result<()> {
     let mut seen = std::collections::HashSet::new();
     for name in names {
         if !seen.insert(name) {
@@ -100,9 +109,20 @@ mod tests {
     #[test]
     fn name_count_splits_at_last_equals() {
         let nc: NameCount = "A=B=12".parse().unwrap();
-        assert_eq!(nc, NameCount { name: "A=B".into(), count: 12 });
+        assert_eq!(
+            nc,
+            NameCount {
+                name: "A=B".into(),
+                count: 12
+            }
+        );
         assert!("Alice".parse::<NameCount>().is_err());
-        assert!("Alice=-3".parse::<NameCount>().unwrap_err().contains("whole number"));
+        assert!(
+            "Alice=-3"
+                .parse::<NameCount>()
+                .unwrap_err()
+                .contains("whole number")
+        );
         assert!("=3".parse::<NameCount>().is_err());
     }
 

@@ -76,10 +76,7 @@ pub fn run(args: &SampleArgs, out: &mut impl Write) -> anyhow::Result<()> {
         let manifest = read_manifest(&arg.path)?;
         for batch in &manifest.batches {
             let key = BatchKey::arlo(&arg.jurisdiction, batch.tabulator.as_deref(), &batch.name);
-            batches.push(ManifestBatch {
-                key: key.clone(),
-                num_ballots: batch.ballots,
-            });
+            batches.push(ManifestBatch::new(key.clone(), batch.ballots));
             info.insert(
                 key,
                 BatchInfo {
@@ -91,7 +88,7 @@ pub fn run(args: &SampleArgs, out: &mut impl Write) -> anyhow::Result<()> {
             );
         }
     }
-    let total: u64 = batches.iter().map(|b| b.num_ballots).sum();
+    let total: u64 = batches.iter().map(ManifestBatch::pool_size).sum();
     if total == 0 {
         bail!("the manifests hold no ballots; check the \"Number of Ballots\" column");
     }
@@ -103,8 +100,12 @@ pub fn run(args: &SampleArgs, out: &mut impl Write) -> anyhow::Result<()> {
     let request = SampleRequest::arlo(&args.seed, args.size, args.already_drawn, replacement);
     let draws = draw_sample(&batches, &request)?;
     let lookup = |ballot: &BallotId| -> anyhow::Result<&BatchInfo> {
-        info.get(&ballot.batch)
-            .with_context(|| format!("internal error: drawn batch {} is not in any manifest", ballot.batch.repr()))
+        info.get(&ballot.batch).with_context(|| {
+            format!(
+                "internal error: drawn batch {} is not in any manifest",
+                ballot.batch.repr()
+            )
+        })
     };
 
     match args.format {
@@ -166,8 +167,18 @@ fn retrieval_table<'a>(
     }
     rows.sort_by(|(a, ra), (b, rb)| {
         human_cmp(&a.jurisdiction, &b.jurisdiction)
-            .then_with(|| human_cmp(a.container.as_deref().unwrap_or(""), b.container.as_deref().unwrap_or("")))
-            .then_with(|| human_cmp(a.tabulator.as_deref().unwrap_or(""), b.tabulator.as_deref().unwrap_or("")))
+            .then_with(|| {
+                human_cmp(
+                    a.container.as_deref().unwrap_or(""),
+                    b.container.as_deref().unwrap_or(""),
+                )
+            })
+            .then_with(|| {
+                human_cmp(
+                    a.tabulator.as_deref().unwrap_or(""),
+                    b.tabulator.as_deref().unwrap_or(""),
+                )
+            })
             .then_with(|| human_cmp(&a.batch, &b.batch))
             .then_with(|| ra.ballot.position.cmp(&rb.ballot.position))
     });
