@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod sample;
+mod tidy;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
