@@ -33,3 +33,23 @@ fn peer_literals_are_left_to_crate_tests() {
     check("peer_tests_arlo_audit_math_literals.json");
     check("peer_tests_shangrla_literals.json");
 }
+
+#[test]
+fn bravo_arlo() {
+    check("bravo_arlo.json");
+}
+
+#[test]
+fn peer_tests_arlo_bravo_curated() {
+    check("peer_tests_arlo_bravo_curated.json");
+}
+
+#[test]
+fn peer_tests_r2b2_asn_tests() {
+    check("peer_tests_r2b2_asn_tests.json");
+}
+
+#[test]
+fn supersimple_arlo() {
+    check("supersimple_arlo.json");
+}
