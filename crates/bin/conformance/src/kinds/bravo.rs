@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use anyhow::{Context, anyhow};
-use rla_math::bravo::{self, BravoError, PairShares, PollingRound, SampleSizeOptions};
+use rla_math::bravo::{
+    self, AllBallotsReason, BravoError, PairShares, PollingRound, SampleSizeOptions,
+};
 use rla_math::{Contest, RiskLimit};
 use serde_json::Value;
 
@@ -291,19 +293,30 @@ pub(super) fn check_peer_error(
     message: &str,
     got: &Result<SampleSizeOptions, BravoError>,
 ) {
-    let matches = matches!(
-        (message, got),
-        (
-            "Sample indicates the audit is over",
-            Ok(SampleSizeOptions::SampleSufficient)
-        ) | (
-            "All ballots have already been audited!",
-            Err(BravoError::AllBallotsAudited { .. })
-        ) | (
-            "Contest must have candidates who did not win!",
-            Err(BravoError::NoLosers { .. })
-        )
-    );
+    // Arlo divides by a zero test statistic when a choice reported with no votes appears in the
+    // sample (or gets a not-found ballot); ours answers with a full hand count.
+    let zero_statistic = message.starts_with("DivisionByZero")
+        && matches!(
+            got,
+            Ok(SampleSizeOptions::AllBallots {
+                reason: AllBallotsReason::SampledChoiceReportedWithoutVotes,
+                ..
+            })
+        );
+    let matches = zero_statistic
+        || matches!(
+            (message, got),
+            (
+                "Sample indicates the audit is over",
+                Ok(SampleSizeOptions::SampleSufficient)
+            ) | (
+                "All ballots have already been audited!",
+                Err(BravoError::AllBallotsAudited { .. })
+            ) | (
+                "Contest must have candidates who did not win!",
+                Err(BravoError::NoLosers { .. })
+            )
+        );
     let ours = match got {
         Ok(o) => format!("{o:?}"),
         Err(e) => format!("error: {e}"),
