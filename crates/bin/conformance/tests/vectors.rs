@@ -43,3 +43,23 @@ fn sampler_arlo_draw_sample() {
 fn sampler_coloradorla() {
     check("sampler_coloradorla.json");
 }
+
+#[test]
+fn bravo_arlo() {
+    check("bravo_arlo.json");
+}
+
+#[test]
+fn peer_tests_arlo_bravo_curated() {
+    check("peer_tests_arlo_bravo_curated.json");
+}
+
+#[test]
+fn peer_tests_r2b2_asn_tests() {
+    check("peer_tests_r2b2_asn_tests.json");
+}
+
+#[test]
+fn supersimple_arlo() {
+    check("supersimple_arlo.json");
+}
