@@ -22,13 +22,13 @@ impl std::str::FromStr for ManifestArg {
         if arg.is_empty() {
             return Err("give a manifest file as PATH or JURISDICTION=PATH".into());
         }
-        if !Path::new(arg).exists() {
-            if let Some((jurisdiction, path)) = arg.split_once('=') {
-                return Ok(ManifestArg {
-                    jurisdiction: jurisdiction.trim().to_string(),
-                    path: PathBuf::from(path),
-                });
-            }
+        if !Path::new(arg).exists()
+            && let Some((jurisdiction, path)) = arg.split_once('=')
+        {
+            return Ok(ManifestArg {
+                jurisdiction: jurisdiction.trim().to_string(),
+                path: PathBuf::from(path),
+            });
         }
         Ok(ManifestArg {
             jurisdiction: String::new(),

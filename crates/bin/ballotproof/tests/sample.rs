@@ -78,7 +78,7 @@ fn csv_has_one_row_per_ballot_with_multiplicity() {
     let text = stdout(&out);
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers = reader.headers().unwrap().clone();
-    assert_eq!(headers.iter().last(), Some("Times Drawn"));
+    assert_eq!(headers.iter().next_back(), Some("Times Drawn"));
     let mut draws = 0;
     let mut repeated = 0;
     for row in reader.records() {
