@@ -192,11 +192,18 @@ pub enum MacroError {
 /// What the audit must confirm: a winner beats a loser, or a runoff threshold holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Comparison {
-    Pair { winner: usize, loser: usize },
+    Pair {
+        winner: usize,
+        loser: usize,
+    },
     /// The winner has a majority: winner against all other choices combined (macro.py L244-248).
-    Majority { winner: usize },
+    Majority {
+        winner: usize,
+    },
     /// No majority: all other choices combined against the winner (macro.py L249-253).
-    NoMajority { winner: usize },
+    NoMajority {
+        winner: usize,
+    },
 }
 
 impl Comparison {
@@ -421,11 +428,8 @@ impl MacroContest {
     /// `ln(1 − e_p/u_p)` for an audited batch, or `None` when the taint is at least 1 (the
     /// p-value is then infinite).
     fn ln_one_minus_taint(&self, audited: &AuditedBatch, observed: &Observed) -> Option<f64> {
-        let error = self.observed_error(
-            audited.batch,
-            &audited.votes,
-            &observed.combined_batches,
-        )?;
+        let error =
+            self.observed_error(audited.batch, &audited.votes, &observed.combined_batches)?;
         let Some(Bound::Finite(bound)) = self.max_errors.get(audited.batch) else {
             return None;
         };
@@ -738,7 +742,10 @@ fn total_max_error(margins: &[Margin], max_errors: &[Bound]) -> Bound {
             Bound::Infinite => return Bound::Infinite,
             Bound::Finite(u) if u.is_zero() => {}
             Bound::Finite(u) => {
-                match numerators.iter_mut().find(|(_, den)| den == u.denominator()) {
+                match numerators
+                    .iter_mut()
+                    .find(|(_, den)| den == u.denominator())
+                {
                     Some((num, _)) => *num += u.numerator(),
                     None => numerators.push((u.numerator().clone(), u.denominator().clone())),
                 }
@@ -764,13 +771,7 @@ fn bound_to_f64(bound: &Bound) -> f64 {
 /// `m` and `m + 1` by testing `risk · p_mult^m ≤ α` in integers, with α read as the decimal it was
 /// written as and the risk as the exact value of its double. Estimates at or beyond the number of
 /// batches are capped by the caller anyway.
-fn exact_ceiling(
-    estimate: f64,
-    batches: usize,
-    p_mult: &Fraction,
-    risk: f64,
-    alpha: f64,
-) -> usize {
+fn exact_ceiling(estimate: f64, batches: usize, p_mult: &Fraction, risk: f64, alpha: f64) -> usize {
     if !estimate.is_finite() || estimate >= batches as f64 {
         return batches;
     }
@@ -845,9 +846,18 @@ mod tests {
     fn exact_ceiling_decides_integer_estimates_exactly() {
         // U = 2.5 → p_mult = 3/5; α = 36 % = (3/5)^2 exactly: 2 draws suffice.
         let p_mult = Fraction::new(3u8, 5u8).unwrap();
-        assert_eq!(exact_ceiling(2.0000000000000004, 100, &p_mult, 1.0, 0.36), 2);
-        assert_eq!(exact_ceiling(1.9999999999999998, 100, &p_mult, 1.0, 0.36), 2);
+        assert_eq!(
+            exact_ceiling(2.0000000000000004, 100, &p_mult, 1.0, 0.36),
+            2
+        );
+        assert_eq!(
+            exact_ceiling(1.9999999999999998, 100, &p_mult, 1.0, 0.36),
+            2
+        );
         // Slightly above (3/5)^2 the same estimate needs a third draw.
-        assert_eq!(exact_ceiling(1.9999999999999998, 100, &p_mult, 1.0, 0.3599), 3);
+        assert_eq!(
+            exact_ceiling(1.9999999999999998, 100, &p_mult, 1.0, 0.3599),
+            3
+        );
     }
 }

@@ -113,7 +113,11 @@ impl Ord for Fraction {
 /// the normal range (never produced by vote counts) may be rounded twice.
 pub fn ratio_to_f64(num: &BigUint, den: &BigUint) -> f64 {
     if *num == BigUint::ZERO || *den == BigUint::ZERO {
-        return if *num == BigUint::ZERO { 0.0 } else { f64::INFINITY };
+        return if *num == BigUint::ZERO {
+            0.0
+        } else {
+            f64::INFINITY
+        };
     }
     // Scale so that the integer quotient has 55 or 56 bits: 53 for the significand plus at least
     // two more to round with, and the remainder as the sticky bit.
@@ -198,7 +202,14 @@ mod tests {
 
     #[test]
     fn rounds_ratios_like_ieee_division() {
-        for (n, d) in [(1u64, 3u64), (2, 3), (10, 7), (1, 10), (123456789, 1000), (7, 7)] {
+        for (n, d) in [
+            (1u64, 3u64),
+            (2, 3),
+            (10, 7),
+            (1, 10),
+            (123456789, 1000),
+            (7, 7),
+        ] {
             assert_eq!(frac(n, d).to_f64(), n as f64 / d as f64, "{n}/{d}");
         }
         // Beyond 2^53 the integers themselves round; the exact quotient must still be nearest.
@@ -212,8 +223,14 @@ mod tests {
     #[test]
     fn orders_and_adds_exactly() {
         assert!(frac(1, 3) < frac(34, 100));
-        assert_eq!(frac(1, 3).add(&frac(2, 3)).cmp(&frac(1, 1)), Ordering::Equal);
-        assert_eq!(frac(1, 4).one_minus().unwrap().cmp(&frac(3, 4)), Ordering::Equal);
+        assert_eq!(
+            frac(1, 3).add(&frac(2, 3)).cmp(&frac(1, 1)),
+            Ordering::Equal
+        );
+        assert_eq!(
+            frac(1, 4).one_minus().unwrap().cmp(&frac(3, 4)),
+            Ordering::Equal
+        );
         assert!(frac(5, 4).one_minus().is_none());
     }
 
@@ -227,7 +244,9 @@ mod tests {
             Ordering::Equal
         );
         assert_eq!(
-            decimal_fraction_of_f64(0.0000001).unwrap().cmp(&frac(1, 10_000_000)),
+            decimal_fraction_of_f64(0.0000001)
+                .unwrap()
+                .cmp(&frac(1, 10_000_000)),
             Ordering::Equal
         );
     }
