@@ -93,8 +93,10 @@ impl ReportedBatch {
     }
 }
 
-/// A sampled batch after its hand count: its index in the contest's batch list, how many tickets
-/// drew it (each draw contributes one factor to the p-value), and the audited votes per choice.
+/// A sampled batch after its hand count: its index in the contest's batch list, how many of this
+/// contest's tickets drew it (each draw contributes one factor to the p-value; 0 for a batch hand
+/// counted only for another contest, which still counts toward a full hand count), and the
+/// audited votes per choice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditedBatch {
     pub batch: usize,
@@ -490,7 +492,8 @@ impl MacroContest {
         }
     }
 
-    /// Distinct batches drawn at least once, after validating the observations.
+    /// Distinct batches hand counted so far (drawn for this contest or not: Arlo's full-hand-count
+    /// test counts every batch in its sample results), after validating the observations.
     fn sampled_batches(&self, observed: &Observed) -> Result<HashSet<usize>, MacroError> {
         let mut seen = HashSet::new();
         for audited in &observed.audited {
@@ -507,12 +510,7 @@ impl MacroContest {
                 self.check_batch_index(member)?;
             }
         }
-        Ok(observed
-            .audited
-            .iter()
-            .filter(|a| a.times_drawn > 0)
-            .map(|a| a.batch)
-            .collect())
+        Ok(seen)
     }
 
     fn contains_contest(&self, batch: usize) -> bool {

@@ -82,33 +82,61 @@ fn check_case(c: &Value, case: &mut Case) -> anyhow::Result<()> {
     }
 
     if let Some(want) = expected.get("ppeb_draws") {
-        check_draws(case, &inputs, want, round1.as_ref().ok().copied())?;
+        let previous = inputs.previously_sampled.clone();
+        let size = round1.as_ref().ok().copied();
+        check_draws(case, "ppeb_draws", &inputs, want, size, &previous)?;
     }
-
-    let observed = observed(input, &index_of)?;
-    let risk = m.risk(&observed, inputs.risk_limit);
-    match (&risk, expected.get("p_value")) {
-        (Ok(r), Some(want)) => case.float("p_value", as_f64(want)?, r.p_value),
-        (Err(e), Some(want)) => case.mismatch("p_value", want, format!("error: {e}")),
-        _ => {}
-    }
-    if let Some(want) = expected.get("risk_limit_met") {
-        let want = want
-            .as_bool()
-            .ok_or_else(|| anyhow!("risk_limit_met is not a boolean"))?;
-        match &risk {
-            Ok(r) => case.exact("risk_limit_met", want, r.risk_limit_met),
-            Err(e) => case.mismatch("risk_limit_met", want, format!("error: {e}")),
+    if expected.get("ppeb_error").is_some_and(|e| !e.is_null()) {
+        // Arlo raises computing u_p / U when U is infinite; ballotproof must refuse the weights.
+        if let Ok(w) = m.ppeb_weights() {
+            case.mismatch(
+                "ppeb_error",
+                "an error (U is infinite)",
+                format!("weights {w:?}"),
+            );
         }
     }
-    if let Some(want) = expected.get("round2_sample_size") {
-        let got = m.sample_size(inputs.risk_limit, &observed).ok();
-        if want.is_null() {
-            // The generator only asks for a round 2 when the limit was not met; Arlo's size for a
-            // met limit is 0, which is what ballotproof must return.
-            case.exact("round2_sample_size (risk limit met: 0)", Some(0), got);
-        } else {
-            check_size(case, "round2_sample_size", want, got);
+
+    let mut observed = observed(input, "audited", &index_of, Observed::default())?;
+    check_round(
+        case,
+        m,
+        &inputs,
+        &observed,
+        expected,
+        ["p_value", "risk_limit_met", "round2_sample_size"],
+    )?;
+
+    if let Some(want) = expected.get("round2_ppeb_draws") {
+        let previous = draw_keys(expected.get("ppeb_draws"))?;
+        let size = expected
+            .get("round2_sample_size")
+            .map(as_u64)
+            .transpose()?
+            .map(|n| n as usize);
+        check_draws(case, "round2_ppeb_draws", &inputs, want, size, &previous)?;
+    }
+    if input.get("audited_round2").is_some() {
+        observed = self::observed(input, "audited_round2", &index_of, observed)?;
+        check_round(
+            case,
+            m,
+            &inputs,
+            &observed,
+            expected,
+            [
+                "p_value_after_round2",
+                "risk_limit_met_after_round2",
+                "round3_sample_size",
+            ],
+        )?;
+    }
+    for (step, expected_error) in [
+        ("round1_error", round1.is_err()),
+        ("risk_error", m.risk(&observed, inputs.risk_limit).is_err()),
+    ] {
+        if expected.get(step).is_some_and(|e| !e.is_null()) && !expected_error {
+            case.mismatch(step, "an error, as the peer raised", "a value");
         }
     }
     for (key, value) in expected.as_object().into_iter().flatten() {
@@ -126,22 +154,21 @@ fn check_size(case: &mut Case, field: &str, want: &Value, got: Option<usize>) {
     }
 }
 
-/// The PPEB draws for round 1: with this case's seed, the MACRO weights and the round-1 size.
+/// PPEB draws with this case's seed and MACRO weights: `size` draws after `previous` ones.
 fn check_draws(
     case: &mut Case,
+    label: &str,
     inputs: &Inputs,
     want: &Value,
-    round1: Option<usize>,
+    size: Option<usize>,
+    previous: &[BatchKey],
 ) -> anyhow::Result<()> {
     let want = want
         .as_array()
-        .ok_or_else(|| anyhow!("ppeb_draws is not an array"))?;
-    let size = match round1 {
-        Some(size) => size,
-        None => {
-            case.mismatch("ppeb_draws", "draws", "no round-1 sample size");
-            return Ok(());
-        }
+        .ok_or_else(|| anyhow!("{label} is not an array"))?;
+    let Some(size) = size else {
+        case.mismatch(label, "draws", "no sample size to draw");
+        return Ok(());
     };
     let weights = match inputs.macro_contest.ppeb_weights() {
         Ok(w) => w,
@@ -158,14 +185,14 @@ fn check_draws(
             weight,
         })
         .collect();
-    let draws = match draw_ppeb_sample(&inputs.seed, &batches, size, &inputs.previously_sampled) {
+    let draws = match draw_ppeb_sample(&inputs.seed, &batches, size, previous) {
         Ok(d) => d,
         Err(e) => {
-            case.mismatch("ppeb_draws", format!("{} draws", want.len()), e);
+            case.mismatch(label, format!("{} draws", want.len()), e);
             return Ok(());
         }
     };
-    case.exact("ppeb_draws.len", want.len(), draws.len());
+    case.exact(format!("{label}.len"), want.len(), draws.len());
     for (i, (w, d)) in want.iter().zip(&draws).enumerate() {
         let (j, b) = inputs
             .keys
@@ -173,12 +200,12 @@ fn check_draws(
             .cloned()
             .ok_or_else(|| anyhow!("draw of unknown batch {}", d.batch))?;
         case.exact(
-            format!("ppeb_draws[{i}].ticket_number"),
+            format!("{label}[{i}].ticket_number"),
             str_field(w, "ticket_number")?,
             d.ticket_number.as_str(),
         );
         case.exact(
-            format!("ppeb_draws[{i}].batch"),
+            format!("{label}[{i}].batch"),
             (str_field(w, "jurisdiction")?, str_field(w, "batch")?),
             (j.as_str(), b.as_str()),
         );
@@ -260,16 +287,21 @@ fn read_inputs(input: &Value) -> anyhow::Result<Inputs> {
 /// hand count (which must be the same for every ticket of a batch).
 fn observed(
     input: &Value,
+    list_name: &str,
     index_of: &HashMap<(String, String), usize>,
+    so_far: Observed,
 ) -> anyhow::Result<Observed> {
     let choices: Vec<&String> = object_field(input, "contest_votes")?.keys().collect();
-    let mut audited: Vec<AuditedBatch> = Vec::new();
-    let Some(list) = input.get("audited") else {
-        return Ok(Observed::default());
+    let mut audited = so_far.audited;
+    let Some(list) = input.get(list_name) else {
+        return Ok(Observed {
+            audited,
+            combined_batches: so_far.combined_batches,
+        });
     };
     for draw in list
         .as_array()
-        .ok_or_else(|| anyhow!("audited is not an array"))?
+        .ok_or_else(|| anyhow!("{list_name} is not an array"))?
     {
         let key = (
             str_field(draw, "jurisdiction")?.to_string(),
@@ -295,8 +327,64 @@ fn observed(
     }
     Ok(Observed {
         audited,
-        combined_batches: Vec::new(),
+        combined_batches: so_far.combined_batches,
     })
+}
+
+/// The p-value, stop decision and next sample size after the observations so far, under the
+/// given expected-field names.
+fn check_round(
+    case: &mut Case,
+    m: &MacroContest,
+    inputs: &Inputs,
+    observed: &Observed,
+    expected: &Value,
+    [p_field, met_field, next_field]: [&str; 3],
+) -> anyhow::Result<()> {
+    let risk = m.risk(observed, inputs.risk_limit);
+    match (&risk, expected.get(p_field)) {
+        (Ok(r), Some(want)) => case.float(p_field, as_f64(want)?, r.p_value),
+        (Err(e), Some(want)) => case.mismatch(p_field, want, format!("error: {e}")),
+        _ => {}
+    }
+    if let Some(want) = expected.get(met_field) {
+        let want = want
+            .as_bool()
+            .ok_or_else(|| anyhow!("{met_field} is not a boolean"))?;
+        match &risk {
+            Ok(r) => case.exact(met_field, want, r.risk_limit_met),
+            Err(e) => case.mismatch(met_field, want, format!("error: {e}")),
+        }
+    }
+    if let Some(want) = expected.get(next_field) {
+        let got = m.sample_size(inputs.risk_limit, observed).ok();
+        if want.is_null() {
+            // The generator only asks for another round when the limit was not met; Arlo's size
+            // for a met limit is 0, which is what ballotproof must return.
+            case.exact(format!("{next_field} (risk limit met: 0)"), Some(0), got);
+        } else {
+            check_size(case, next_field, want, got);
+        }
+    }
+    Ok(())
+}
+
+/// The batch keys of a list of expected draws, one per draw (a later round's `previously_sampled`).
+fn draw_keys(draws: Option<&Value>) -> anyhow::Result<Vec<BatchKey>> {
+    let Some(draws) = draws else {
+        return Ok(Vec::new());
+    };
+    draws
+        .as_array()
+        .ok_or_else(|| anyhow!("ppeb_draws is not an array"))?
+        .iter()
+        .map(|d| {
+            Ok(BatchKey::arlo_batch(
+                str_field(d, "jurisdiction")?,
+                str_field(d, "batch")?,
+            ))
+        })
+        .collect()
 }
 
 fn optional_u64(v: &Value, names: &[&str]) -> anyhow::Result<u64> {
