@@ -24,3 +24,22 @@ fn numpy_choice_100_of_1000(bencher: divan::Bencher) {
             .choice_with_replacement(divan::black_box(&p), 100)
     });
 }
+
+/// Arlo's PPEB draw: 100 batches drawn from 1,000 (NumPy choice plus consistent-sampler tickets).
+#[divan::bench]
+fn ppeb_draw_100_of_1000(bencher: divan::Bencher) {
+    use sampler::ppeb::{PpebBatch, draw_ppeb_sample};
+    use sampler::python_repr::BatchKey;
+    let weights: Vec<f64> = (1..=1000).map(|i| f64::from(i % 37 + 1)).collect();
+    let total: f64 = weights.iter().sum();
+    let batches: Vec<PpebBatch> = weights
+        .iter()
+        .enumerate()
+        .map(|(i, w)| PpebBatch {
+            key: BatchKey::arlo_batch(&format!("J{}", i % 7), &format!("Batch {i:04}")),
+            weight: w / total,
+        })
+        .collect();
+    bencher
+        .bench(|| draw_ppeb_sample(divan::black_box("12345678901234567890"), &batches, 100, &[]));
+}
