@@ -841,6 +841,25 @@ mod tests {
     }
 
     #[test]
+    fn taint_above_one_makes_the_p_value_infinite_not_negative() {
+        // Batches 0 and 1 combined; batch 0 alone has u_p = (10 + 20)/100 = 0.3, but the combined
+        // hand count shows 40 net votes moved to the loser: e_p = 0.4, taint 4/3. Arlo's factor
+        // (1 − 1/U)/(1 − 4/3) would be negative and "meet" any risk limit.
+        let m = two_way(550, 450, &[(15, 5, 20), (135, 45, 180), (400, 400, 800)]);
+        let observed = Observed {
+            audited: vec![AuditedBatch {
+                batch: 0,
+                times_drawn: 1,
+                votes: vec![150 - 20, 50 + 20],
+            }],
+            combined_batches: vec![vec![0, 1]],
+        };
+        let risk = m.risk(&observed, RiskLimit::new(0.1).unwrap()).unwrap();
+        assert_eq!(risk.p_value, 1.0);
+        assert!(!risk.risk_limit_met);
+    }
+
+    #[test]
     fn exact_ceiling_decides_integer_estimates_exactly() {
         // U = 2.5 → p_mult = 3/5; α = 36 % = (3/5)^2 exactly: 2 draws suffice.
         let p_mult = Fraction::new(3u8, 5u8).unwrap();
