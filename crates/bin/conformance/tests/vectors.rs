@@ -35,6 +35,16 @@ fn peer_literals_are_left_to_crate_tests() {
 }
 
 #[test]
+fn sampler_arlo_draw_sample() {
+    check("sampler_arlo_draw_sample.json");
+}
+
+#[test]
+fn sampler_coloradorla() {
+    check("sampler_coloradorla.json");
+}
+
+#[test]
 fn macro_batch_comparison_arlo() {
     check("macro_batch_comparison_arlo.json");
 }

@@ -14,8 +14,9 @@
 //! (CPython `Objects/unicodeobject.c::unicode_repr`.) "Printable" is `str.isprintable()`: every
 //! character except those in the Unicode categories Cc, Cf, Cs, Co, Cn, Zl, Zp and Zs (the ASCII
 //! space excepted). That depends on the Unicode version of the Python that ran the peer; the table
-//! at the end of this file is Unicode 14.0.0, i.e. Python 3.11 — the version the reference vectors
-//! were produced with. A later Python would print characters assigned after Unicode 14 as
+//! at the end of this file is Unicode 14.0.0, i.e. Python 3.11 — the version Arlo pins
+//! (`.python-version`, `pyproject.toml` `python = "^3.11"`) and the reference vectors were produced
+//! with. A later Python would print characters assigned after Unicode 14 as
 //! themselves where this module escapes them; no election name is likely to contain one.
 //!
 //! Precision statement: exact (byte-for-byte). Checked against Python 3.11.7's `repr` on generated
