@@ -63,3 +63,8 @@ fn peer_tests_r2b2_asn_tests() {
 fn supersimple_arlo() {
     check("supersimple_arlo.json");
 }
+
+#[test]
+fn macro_batch_comparison_arlo() {
+    check("macro_batch_comparison_arlo.json");
+}
