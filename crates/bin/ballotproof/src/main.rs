@@ -14,8 +14,33 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "ballotproof", version, about)]
 struct Cli {
+    /// Where ballotproof keeps its database, election log and keys (default: the user's data
+    /// directory, e.g. ~/.local/share/ballotproof).
+    #[arg(long, global = true, value_name = "DIR", env = "BALLOTPROOF_DATA_DIR")]
+    data_dir: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
+}
+
+impl Cli {
+    /// The data directory: `--data-dir`, else `$XDG_DATA_HOME/ballotproof`, else
+    /// `~/.local/share/ballotproof`. Not created here: the commands that store data create it and
+    /// say clearly when they cannot.
+    #[allow(dead_code)]
+    fn data_dir(&self) -> anyhow::Result<std::path::PathBuf> {
+        if let Some(dir) = &self.data_dir {
+            return Ok(dir.clone());
+        }
+        if let Some(xdg) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+            return Ok(std::path::PathBuf::from(xdg).join("ballotproof"));
+        }
+        match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+            Some(home) => Ok(std::path::PathBuf::from(home).join(".local/share/ballotproof")),
+            None => anyhow::bail!(
+                "cannot tell where to keep ballotproof's data: HOME is not set; pass --data-dir DIR"
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
