@@ -396,6 +396,32 @@ proptest! {
         prop_assert!(after.risk_limit_met || !before.risk_limit_met);
     }
 
+    /// Splitting the same votes and lost ballots over several rounds changes nothing: Arlo sums the
+    /// rounds (compute_cumulative_sample L330-338) before measuring or sizing.
+    #[test]
+    fn rounds_are_cumulative(
+        (votes, ballots, sample) in contest_and_sample(),
+        split in 0.0f64..1.0,
+        lost in (0u64..5, 0u64..5),
+    ) {
+        let c = named(&votes, ballots);
+        let first: Vec<u64> = sample.iter().map(|&v| (v as f64 * split) as u64).collect();
+        let second: Vec<u64> = sample.iter().zip(&first).map(|(a, b)| a - b).collect();
+        let rounds = [
+            PollingRound { draws: 10, votes: first, not_found: lost.0 },
+            PollingRound { draws: 10, votes: second, not_found: lost.1 },
+        ];
+        let merged = [PollingRound { draws: 20, votes: sample.clone(), not_found: lost.0 + lost.1 }];
+        prop_assert_eq!(
+            bravo::risk(&c, ten_percent(), &rounds).unwrap(),
+            bravo::risk(&c, ten_percent(), &merged).unwrap()
+        );
+        prop_assert_eq!(
+            bravo::sample_size_options(&c, ten_percent(), &rounds).unwrap(),
+            bravo::sample_size_options(&c, ten_percent(), &merged).unwrap()
+        );
+    }
+
     /// Moving reported votes from the loser to the winner (a larger margin) never raises the ASN.
     #[test]
     fn asn_never_rises_with_the_margin(
