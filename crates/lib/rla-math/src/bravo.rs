@@ -117,7 +117,8 @@ pub enum SampleSizeOptions {
         reason: AllBallotsReason,
     },
     /// The ASN and, for single-winner contests, the sizes that finish with 70/80/90 % chance.
-    /// Sizes are cumulative (ballots drawn so far included) and may exceed the number of ballots:
+    /// Sizes are for the next round: the votes already sampled count toward the stopping
+    /// threshold, so each size is the number of further draws. They may exceed the number of ballots:
     /// BRAVO samples with replacement.
     Estimates {
         asn: AsnEstimate,
@@ -441,8 +442,8 @@ fn asn_outcome(
 }
 
 /// The ASN of the audit given the rounds so far (Arlo `get_expected_sample_size`): the largest
-/// pairwise ASN, cumulative. `Ok(None)` when the sample already suffices (Arlo raises
-/// "Sample indicates the audit is over").
+/// pairwise ASN given the statistic reached so far, i.e. the expected number of further draws.
+/// `Ok(None)` when the sample already suffices (Arlo raises "Sample indicates the audit is over").
 pub fn expected_sample_size(
     contest: &Contest,
     risk_limit: RiskLimit,
@@ -465,7 +466,7 @@ pub fn expected_sample_size(
 }
 
 /// Sample-size options for the next round (Arlo `get_sample_size` L341-480): with no rounds, the
-/// round-1 options; after some rounds, cumulative sizes given the votes seen so far.
+/// round-1 options; after some rounds, next-round sizes given the votes seen so far.
 pub fn sample_size_options(
     contest: &Contest,
     risk_limit: RiskLimit,
@@ -602,8 +603,8 @@ impl TwoWay {
 
 /// The sample size that finishes the audit of one pair in one round with chance `p_completion` if
 /// the reported outcome is right (Mark Lindeman's analytic method, Arlo `bravo_sample_sizes`
-/// L169-271). Cumulative: votes already sampled count toward the threshold. 0 when the sample
-/// already meets the risk limit for this pair.
+/// L169-271). Votes already sampled count toward the threshold, so this is the number of further
+/// draws; 0 when the sample already meets the risk limit for this pair.
 ///
 /// Solves `E_x = R_x` (the `1 − p_completion` quantile of winner votes equals the winner votes
 /// needed) as a quadratic in `n`, floors the root, steps up until the binomial quantile actually

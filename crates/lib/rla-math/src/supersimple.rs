@@ -7,7 +7,8 @@
 //! per draw, `(1 − μ/(2γ)) / (1 − e·V/(2γ))`, where `μ` is the diluted margin, `V` the smallest margin
 //! in votes and `e` the card's weighted error (understatements count as 0, to be conservative).
 //!
-//! [`n_min`] is the stopping size shared with ColoradoRLA's `computeOptimisticSamplesToAudit`.
+//! [`n_min`] is the stopping size shared with ColoradoRLA's `computeOptimisticSamplesToAudit`;
+//! [`colorado`] has ColoradoRLA's optimistic and estimated counts and its stop rule.
 //!
 //! # Precision (against Arlo's 28-digit `Decimal` results)
 //! * **p-value**: `ln p` is a sum of `times_sampled × (ln_1p(−μ/2γ) − ln_1p(−e·V/2γ))` in `f64`,
@@ -20,6 +21,8 @@
 //!   them wrong whenever 1000 divides `n0`. The `ceil` of the transcendental quantities (`n0`, nMin)
 //!   is taken in `f64` and can differ from Arlo's only if that quantity lies within ~1e-13 of an
 //!   integer.
+
+pub mod colorado;
 
 use thiserror::Error;
 

@@ -79,6 +79,25 @@ impl PyDecimal {
         round_to_context(a + b, exponent, false)
     }
 
+    /// `self + other` with no rounding (Java's `BigDecimal.add` without a context).
+    pub(crate) fn add_exact(&self, other: &PyDecimal) -> PyDecimal {
+        let exponent = self.exponent.min(other.exponent);
+        let a = shift_up(&self.coefficient, self.exponent - exponent);
+        let b = shift_up(&other.coefficient, other.exponent - exponent);
+        PyDecimal {
+            coefficient: a + b,
+            exponent,
+        }
+    }
+
+    /// `self * other` with no rounding (Java's `BigDecimal.multiply` without a context).
+    pub(crate) fn mul_exact(&self, other: &PyDecimal) -> PyDecimal {
+        PyDecimal {
+            coefficient: &self.coefficient * &other.coefficient,
+            exponent: self.exponent + other.exponent,
+        }
+    }
+
     /// `self * other`, rounded to 28 digits.
     pub(crate) fn mul(&self, other: &PyDecimal) -> PyDecimal {
         round_to_context(
@@ -90,6 +109,12 @@ impl PyDecimal {
 
     /// `self / other`, correctly rounded to 28 digits; `None` when `other` is zero (Python raises).
     pub(crate) fn div(&self, other: &PyDecimal) -> Option<PyDecimal> {
+        self.div_to(other, PRECISION)
+    }
+
+    /// `self / other` correctly rounded (half to even) to `precision` significant digits, as Java's
+    /// `BigDecimal.divide(…, MathContext)` also does (ColoradoRLA uses 34, `DECIMAL128`).
+    pub(crate) fn div_to(&self, other: &PyDecimal, precision: usize) -> Option<PyDecimal> {
         if other.coefficient == BigUint::ZERO {
             return None;
         }
@@ -99,14 +124,15 @@ impl PyDecimal {
         // Scale the dividend so the integer quotient has more than 28 digits; the remainder then
         // only decides ties and the direction of rounding.
         let extra =
-            (PRECISION + 2 + digits(&other.coefficient)).saturating_sub(digits(&self.coefficient));
+            (precision + 2 + digits(&other.coefficient)).saturating_sub(digits(&self.coefficient));
         let scaled = shift_up(&self.coefficient, extra as i64);
         let quotient = &scaled / &other.coefficient;
         let inexact = &scaled % &other.coefficient != BigUint::ZERO;
-        Some(round_to_context(
+        Some(round_to_digits(
             quotient,
             self.exponent - other.exponent - extra as i64,
             inexact,
+            precision,
         ))
     }
 
@@ -193,18 +219,28 @@ fn digits(n: &BigUint) -> usize {
     }
 }
 
-/// Rounds `coefficient × 10^exponent` to 28 significant digits, half to even. `sticky` says that the
-/// true value is a little larger than the one given (a division left a remainder).
+/// Rounds `coefficient × 10^exponent` to 28 significant digits, half to even.
 fn round_to_context(coefficient: BigUint, exponent: i64, sticky: bool) -> PyDecimal {
+    round_to_digits(coefficient, exponent, sticky, PRECISION)
+}
+
+/// Rounds `coefficient × 10^exponent` to `precision` significant digits, half to even. `sticky` says
+/// that the true value is a little larger than the one given (a division left a remainder).
+fn round_to_digits(
+    coefficient: BigUint,
+    exponent: i64,
+    sticky: bool,
+    precision: usize,
+) -> PyDecimal {
     let n = digits(&coefficient);
-    if n <= PRECISION {
+    if n <= precision {
         // A sticky remainder only arises from division, which always hands over more than 28 digits.
         return PyDecimal {
             coefficient,
             exponent,
         };
     }
-    let drop = (n - PRECISION) as u64;
+    let drop = (n - precision) as u64;
     let scale = pow10(drop);
     let mut kept = &coefficient / &scale;
     let rest: BigUint = &coefficient % &scale;
