@@ -3,7 +3,6 @@ fn main() {
     divan::main();
 }
 
-<<<<<<< HEAD
 // ---- MACRO (batch comparison) benchmarks (numpy-macro helper) ----
 
 /// A three-choice contest over `n` batches with varied tallies, as MACRO sees it.
@@ -83,7 +82,8 @@ fn macro_risk_and_next_size_1000_batches(bencher: divan::Bencher) {
             m.sample_size(alpha, &observed),
         )
     });
-=======
+}
+
 // ---- bravo and supersimple (bravo-supersimple branch) ----
 
 #[allow(clippy::unwrap_used)] // fixed, valid inputs
@@ -175,5 +175,4 @@ mod bravo_supersimple {
         };
         supersimple::additional_sample_size(&c, alpha(), Some(divan::black_box(&counts)))
     }
->>>>>>> bravo-supersimple
 }

@@ -1,7 +1,7 @@
 //! Checks `bravo` vector files (Arlo `audit_math/bravo.py`): round-1 options, p-values after round 1,
 //! the stop decision, round-2 options or Arlo's error, and the `bravo_sample_sizes` primitives.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Context, anyhow};
 use rla_math::bravo::{
@@ -181,10 +181,11 @@ pub(super) fn check_p_values(
         .iter()
         .map(|p| (pair_key(contest, p.winner, p.loser), p.p_value))
         .collect();
+    // Compared as sets: the file keeps Arlo's dict order, ours is sorted.
     case.exact(
         format!("{label} pairs"),
-        expected.keys().cloned().collect::<Vec<_>>(),
-        got.keys().cloned().collect::<Vec<_>>(),
+        expected.keys().cloned().collect::<BTreeSet<_>>(),
+        got.keys().cloned().collect::<BTreeSet<_>>(),
     );
     for (pair, want) in expected {
         let want = as_f64(want)?;
@@ -223,10 +224,11 @@ pub(super) fn check_options(
             return Ok(());
         }
     };
+    // Compared as sets: the file keeps Arlo's dict order, ours is sorted.
     case.exact(
         format!("{label} keys"),
-        expected.keys().cloned().collect::<Vec<_>>(),
-        got.keys().cloned().collect::<Vec<_>>(),
+        expected.keys().cloned().collect::<BTreeSet<_>>(),
+        got.keys().cloned().collect::<BTreeSet<_>>(),
     );
     for (key, want) in expected {
         let Some((kind, size, prob)) = got.get(key) else {
