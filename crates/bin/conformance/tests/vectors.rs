@@ -33,3 +33,8 @@ fn peer_literals_are_left_to_crate_tests() {
     check("peer_tests_arlo_audit_math_literals.json");
     check("peer_tests_shangrla_literals.json");
 }
+
+#[test]
+fn irv_raire_rs_nsw2021() {
+    check("irv_raire_rs_nsw2021.json");
+}
