@@ -5,6 +5,9 @@
 //! An assertion is a claim about the reported tallies that, if true, makes some elimination orders
 //! impossible. Auditing a set of assertions that together make every order ending in another winner
 //! impossible confirms the reported winner.
+//!
+//! Precision: margins are exact integers; difficulties as in [`crate::difficulty`] (bit for bit with
+//! raire-rs).
 
 use std::fmt;
 
@@ -206,7 +209,7 @@ mod tests {
         .unwrap()
     }
 
-    /// raire-rs `raire/tests/test_guide_to_raire_examples.rs` `test_neb_assertions` (L66-83): the
+    /// raire-rs `raire/tests/test_guide_to_raire_examples.rs` `test_neb_assertions` (L61): the
     /// Guide to RAIRE's table 6.1; only C NEB B is finite, with difficulty 3.375.
     #[test]
     fn guide_neb_table_matches_raire_rs_test() {

@@ -8,6 +8,8 @@
 //! set is explored once. And a tie among candidates so small that together they hold fewer votes
 //! than anyone else ("bulk elimination", same file) cannot matter: all of them go before anyone
 //! else, in whatever order, so they are removed together.
+//!
+//! Precision: exact integer tallies and comparisons; ties are exact equalities.
 
 use std::collections::HashMap;
 

@@ -38,18 +38,18 @@ impl Difficulty for DifficultyMeasure {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum DifficultyMeasure {
     /// `N / margin`, the reciprocal diluted margin: a proxy for ballot-comparison audits
-    /// (audit_type.rs L96-114).
+    /// (audit_type.rs L107-113).
     OneOnMargin { total_auditable_ballots: u64 },
-    /// `(N / margin)²`: a proxy for ballot-polling audits (audit_type.rs L117-131).
+    /// `(N / margin)²`: a proxy for ballot-polling audits (audit_type.rs L124-130).
     OneOnMarginSquared { total_auditable_ballots: u64 },
-    /// MACRO ballot-comparison expected sample size `−ln α · 2γN / margin` (audit_type.rs L67-93,
+    /// MACRO ballot-comparison expected sample size `−ln α · 2γN / margin` (audit_type.rs L85-91,
     /// RAIRE paper, Blom, Stuckey & Teague 2019, §3).
     Macro {
         risk_limit: f64,
         error_inflation: f64,
         total_auditable_ballots: u64,
     },
-    /// BRAVO ballot-polling average sample number as in the RAIRE paper §3 (audit_type.rs L34-62).
+    /// BRAVO ballot-polling average sample number as in the RAIRE paper §3 (audit_type.rs L50-61).
     Bravo {
         risk_limit: f64,
         total_auditable_ballots: u64,
@@ -160,7 +160,7 @@ mod tests {
     use super::*;
 
     /// raire-rs `raire/tests/test_paper_examples.rs` (`BRAVO_EG1`, `MACRO`: α = 0.05, γ = 1.1,
-    /// N = 60000), `test_example4` and `test_example6`: the RAIRE paper's examples 4 and 6 on its
+    /// N = 60000), `test_example4` (L142) and `test_example6` (L175): the RAIRE paper's examples 4 and 6 on its
     /// table 1 votes. Exclusion 2: {c1, c2, c4} continue with tallies 26000, 10000, 24000, so the
     /// lowest other tally 24000 faces c2's 10000. Exclusion 3: {c1, c4} with 26000 and 30000.
     #[test]

@@ -6,6 +6,9 @@
 //! Each tree node holds how many ballots start with its path; the tally walks down only through
 //! eliminated candidates and stops at the first continuing one. When most candidates continue, the walk
 //! ends near the root. The RAIRE search asks for thousands of such tallies.
+//!
+//! Precision: tallies are exact integers (`u64`; the ballot total is checked for overflow once, so
+//! no tally can overflow).
 
 use crate::{Candidate, CandidateSet, IrvError, MAX_CANDIDATES};
 

@@ -34,15 +34,16 @@
 //! order starts inside the expanded region and cannot reach the full set without crossing the cut,
 //! so these assertions rule out all of them, and none costs more than `V*`. To this pool are added
 //! all NEBs costing at most `V*`. One walk over the sets then chooses from the pool, preferring
-//! NEBs, only what is needed to cut every path ([`select`]); finally assertions that are still
+//! NEBs, only what is needed to cut every path (`select`); finally assertions that are still
 //! redundant are dropped, hardest first, while the rest rule out every alternative (checked as in
 //! [`unrefuted_elimination_order`]), within a bounded share of the work budget. No set of NEB/NEN
 //! assertions can do better than `V*` (each alternative order must be ruled out by an assertion
 //! violated at one of its steps, which costs at least that step's cheapest), so trimming never
 //! changes the difficulty.
 //!
-//! The overall difficulty equals raire-rs's (its lower bound when its search ends): both are `V*`,
-//! a value of one assertion's difficulty computed by the same formula. The assertion list may
+//! Precision: the overall difficulty equals raire-rs's bit for bit (its lower bound when its search
+//! ends): both are `V*`, a value of one assertion's difficulty computed by the same formula, and the
+//! search only compares and takes minima and maxima of such values, never sums them. The assertion list may
 //! differ from raire-rs's, as raire-rs's own tests allow (`raire/tests/test_nsw_lge.rs`).
 
 use std::cmp::Ordering;

@@ -17,7 +17,7 @@
 //! a case that was not recomputed is not a pass.
 //!
 //! One known peer defect: raire-rs's BRAVO difficulty computes `0 · ln 0 = NaN` when the loser has
-//! no votes (`raire/src/audit_type.rs` L52-58), and its comparisons then ignore that assertion as if
+//! no votes (`raire/src/audit_type.rs` L58, `l*(2.0-twos).ln()`), and its comparisons then ignore that assertion as if
 //! it were infinitely hard. ballotproof uses the limit (see `irv::difficulty`). For BRAVO cases the
 //! peer's values are therefore checked against a second run that reproduces the NaN
 //! ([`RaireRsBravo`]); when ballotproof's own result differs, the case records that as a peer error
