@@ -68,3 +68,8 @@ fn supersimple_arlo() {
 fn macro_batch_comparison_arlo() {
     check("macro_batch_comparison_arlo.json");
 }
+
+#[test]
+fn irv_raire_rs_nsw2021() {
+    check("irv_raire_rs_nsw2021.json");
+}
