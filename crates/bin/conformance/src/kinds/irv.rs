@@ -13,8 +13,10 @@
 //!   raire-rs's overall difficulty.
 //!
 //! Inputs too large to inline are named by their path in the raire-rs repository; the runner looks
-//! for the file by name under `../shared/data/` and fails the case, saying so, when it is absent:
-//! a case that was not recomputed is not a pass.
+//! for the file by name under `../shared/data/` and in the folders named by the environment variable
+//! `CONFORMANCE_INPUT_DIRS` (colon-separated, e.g. a raire-rs checkout's
+//! `Australian Examples/NSW Local Government/2021`). When it is in neither, the case is reported as
+//! *skipped*, with the reason: a case that was not recomputed is not counted as a pass.
 //!
 //! One known peer defect: raire-rs's BRAVO difficulty computes `0 · ln 0 = NaN` when the loser has
 //! no votes (`raire/src/audit_type.rs` L58, `l*(2.0-twos).ln()`), and its comparisons then ignore that assertion as if
@@ -61,7 +63,7 @@ fn check_case(c: &Value, case: &mut Case) -> anyhow::Result<()> {
     let input = match load_input(c)? {
         Ok(input) => input,
         Err(why) => {
-            case.mismatch("input", "the RAIRE problem", why);
+            case.skip(why);
             return Ok(());
         }
     };
@@ -450,10 +452,16 @@ fn load_input(c: &Value) -> anyhow::Result<Result<Value, String>> {
 /// `../shared/data` from the working directory (the documented way to run it).
 fn shared_data_roots() -> Vec<PathBuf> {
     let mut roots: Vec<PathBuf> = Vec::new();
+    let extra = std::env::var_os("CONFORMANCE_INPUT_DIRS")
+        .map(|dirs| std::env::split_paths(&dirs).collect::<Vec<_>>())
+        .unwrap_or_default();
     for candidate in [
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/data"),
         PathBuf::from("../shared/data"),
-    ] {
+    ]
+    .into_iter()
+    .chain(extra)
+    {
         if let Ok(dir) = candidate.canonicalize()
             && dir.is_dir()
             && !roots.contains(&dir)
@@ -464,9 +472,9 @@ fn shared_data_roots() -> Vec<PathBuf> {
     roots
 }
 
-/// `raire-rs-NSW2021/` first, then every other folder directly under `root`.
+/// `raire-rs-NSW2021/` first, then `root` itself, then every other folder directly under `root`.
 fn search_dirs(root: &Path) -> Vec<PathBuf> {
-    let mut dirs = vec![root.join("raire-rs-NSW2021")];
+    let mut dirs = vec![root.join("raire-rs-NSW2021"), root.to_path_buf()];
     if let Ok(entries) = std::fs::read_dir(root) {
         let mut others: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -549,6 +557,11 @@ mod tests {
         let mut case = Case::new("f.json", "x");
         check_case(&c, &mut case).unwrap();
         assert!(!case.passed());
-        assert!(case.mismatches[0].got.contains("No Such Contest.json"));
+        assert!(
+            case.skipped
+                .as_deref()
+                .unwrap_or("")
+                .contains("No Such Contest.json")
+        );
     }
 }
