@@ -33,3 +33,23 @@ fn peer_literals_are_left_to_crate_tests() {
     check("peer_tests_arlo_audit_math_literals.json");
     check("peer_tests_shangrla_literals.json");
 }
+
+#[test]
+fn minerva_r2b2() {
+    check("minerva_r2b2.json");
+}
+
+#[test]
+fn minerva_providence_arlo() {
+    check("minerva_providence_arlo.json");
+}
+
+#[test]
+fn peer_tests_r2b2_minerva_arlo_tests() {
+    check("peer_tests_r2b2_minerva_arlo_tests.json");
+}
+
+#[test]
+fn peer_tests_r2b2_brla_kmins() {
+    check("peer_tests_r2b2_brla_kmins.json");
+}
