@@ -1,9 +1,11 @@
 //! Checks `minerva_r2b2` vector files: r2b2 `Minerva` round sizes (size, kmin, achieved stopping
 //! probability per goal), per-pair minimum sample sizes, and, round by round, the stop decision, the
 //! audit and pairwise p-value schedules, pairwise kmins, the risk level and next-round sizes.
+//! A file whose `source.file` names `minerva2.py` holds the same fields for r2b2 `Minerva2`
+//! (Providence) and is checked with that rule.
 
 use anyhow::{Context, anyhow};
-use rla_math::minerva::{R2b2Audit, RoundSizeEstimate};
+use rla_math::minerva::{MinervaError, R2b2Audit, R2b2Method, RoundSizeEstimate};
 use rla_math::{Contest, RiskLimit};
 use serde_json::Value;
 
@@ -13,9 +15,19 @@ use crate::json::{
 use crate::{Case, Report};
 
 pub fn run(file: &str, doc: &Value, report: &mut Report) -> anyhow::Result<()> {
+    let source_file = doc
+        .get("source")
+        .and_then(|s| s.get("file"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let method = if source_file.contains("minerva2") {
+        R2b2Method::Providence
+    } else {
+        R2b2Method::Minerva
+    };
     for (i, c) in array_field(doc, "cases")?.iter().enumerate() {
         let mut case = Case::new(file, case_name(c, i));
-        if let Err(e) = check_case(c, &mut case) {
+        if let Err(e) = check_case(c, method, &mut case) {
             case.mismatch("*", "a computable case", format!("{e:#}"));
         }
         report.push(case);
@@ -23,7 +35,7 @@ pub fn run(file: &str, doc: &Value, report: &mut Report) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn check_case(c: &Value, case: &mut Case) -> anyhow::Result<()> {
+fn check_case(c: &Value, method: R2b2Method, case: &mut Case) -> anyhow::Result<()> {
     let input = field(c, "input")?;
     let expected = field(c, "expected")?;
     let tally = object_field(input, "tally")?;
@@ -48,7 +60,7 @@ fn check_case(c: &Value, case: &mut Case) -> anyhow::Result<()> {
         1,
     )?;
     let risk_limit = RiskLimit::new(f64_field(input, "alpha")?)?;
-    let mut audit = R2b2Audit::minerva(&contest, risk_limit)?;
+    let mut audit = R2b2Audit::new(&contest, risk_limit, method)?;
 
     if let Some(sizes) = expected.get("first_round_sizes_by_stopping_prob") {
         let sizes = sizes
@@ -155,7 +167,27 @@ fn check_round(
     }
     if let Some(obj) = round.as_object() {
         for (key, want) in obj {
-            if let Some(goal) = key.strip_prefix("next_sample_size_") {
+            let Some(goal) = key.strip_prefix("next_sample_size_") else {
+                continue;
+            };
+            if let Some(goal) = goal.strip_suffix("_error") {
+                // r2b2 raised on this step (its size search returned 0 and the caller indexed it).
+                let peer = want.as_str().unwrap_or("an error");
+                match audit.next_round_size(goal.parse()?) {
+                    Err(ours @ MinervaError::NoRoundSizeFound { .. }) => {
+                        case.fields_checked += 1;
+                        case.peer_errored(format!(
+                            "round {r} next size: r2b2 raised {peer:?}; ballotproof returns {ours}"
+                        ));
+                    }
+                    Err(ours) => case.mismatch(format!("round {r} {key}"), peer, ours),
+                    Ok(got) => case.mismatch(
+                        format!("round {r} {key}"),
+                        format!("an error (r2b2: {peer})"),
+                        got.size,
+                    ),
+                }
+            } else {
                 let got = audit.next_round_size(goal.parse()?);
                 check_estimate(case, &format!("round {r} {key}"), want, got)?;
             }
@@ -169,7 +201,7 @@ fn check_estimate(
     case: &mut Case,
     what: &str,
     want: &Value,
-    got: Result<RoundSizeEstimate, rla_math::minerva::MinervaError>,
+    got: Result<RoundSizeEstimate, MinervaError>,
 ) -> anyhow::Result<()> {
     let (size, kmin, sprob) = match want {
         Value::Array(v) if v.len() == 3 => (as_u64(&v[0])?, as_u64(&v[1])?, as_f64(&v[2])?),
