@@ -5,6 +5,8 @@ fn main() {
 
 // ---- minerva: MINERVA / Providence / Bayesian RLA ----------------------------------------------
 
+// Benchmarks, like tests, may unwrap: a failure here is a bug to see, not an input to handle.
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod minerva {
     use rla_math::minerva::R2b2Audit;
     use rla_math::minerva::arlo::{ArloRound, minerva_first_round, providence_sample_sizes};
