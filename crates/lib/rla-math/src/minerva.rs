@@ -43,13 +43,17 @@ pub mod r2b2;
 
 pub use r2b2::{PairAudit, R2b2Audit, R2b2Method, RoundSizeEstimate};
 
+/// The largest cumulative sample, in ballots, any function here accepts. Real ballot-polling audits
+/// stay far below it; the cap keeps a mistyped size from allocating gigabytes of distribution.
+pub const MAX_SAMPLE_SIZE: u64 = 100_000_000;
+
 /// Why a MINERVA/Providence computation cannot give an answer; each message says what to change.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum MinervaError {
     #[error(
         "the reported votes ({votes}) exceed the ballots cast ({ballots}); ballot-polling MINERVA needs at most one vote per ballot"
     )]
-    MoreVotesThanBallots { votes: u64, ballots: u64 },
+    MoreVotesThanBallots { votes: u128, ballots: u64 },
     #[error("no votes are reported; MINERVA needs the reported tally")]
     NoVotes,
     #[error(
@@ -87,7 +91,7 @@ pub enum MinervaError {
     #[error(
         "the sample tally sums to {votes} votes but only {ballots} ballots were drawn; check the round's tally"
     )]
-    TallyExceedsSample { votes: u64, ballots: u64 },
+    TallyExceedsSample { votes: u128, ballots: u64 },
     #[error("the audit already met the risk limit; no further rounds are needed")]
     AuditCompleted,
     #[error(
@@ -106,6 +110,10 @@ pub enum MinervaError {
         "round sizes must be at least 1, at most the {limit} ballots for the pair, and strictly increasing; got {given}"
     )]
     BadRoundSchedule { given: u64, limit: u64 },
+    #[error(
+        "a sample of {size} ballots is more than the {limit} this audit method accepts; check the round size and tallies"
+    )]
+    SampleTooLarge { size: u128, limit: u64 },
     #[error("no rounds have been recorded yet; record round 1 before asking for a p-value")]
     NoRoundsYet,
     #[error(

@@ -630,3 +630,55 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Arbitrary reported results and round tallies give a value or a typed error, never a panic.
+    #[test]
+    fn arbitrary_inputs_never_panic(
+        votes in proptest::collection::vec(0u64..2_000, 1..4),
+        extra in 0u64..500,
+        winners in 1usize..3,
+        alpha in 0.001f64..0.6,
+        rounds in proptest::collection::vec((0u64..400, proptest::collection::vec(0u64..200, 1..4)), 0..3),
+        providence in any::<bool>(),
+    ) {
+        let names = ["A", "B", "C", "D"];
+        let ballots = votes.iter().sum::<u64>() + extra;
+        let Ok(contest) = Contest::new(
+            "c",
+            names.iter().copied().zip(votes.iter().copied()),
+            ballots,
+            winners.min(votes.len()),
+            1,
+        ) else {
+            return Ok(());
+        };
+        let rl = RiskLimit::new(alpha).unwrap();
+        let method = if providence {
+            rla_math::minerva::R2b2Method::Providence
+        } else {
+            rla_math::minerva::R2b2Method::Minerva
+        };
+        if let Ok(mut audit) = R2b2Audit::new(&contest, rl, method) {
+            let mut size = 0;
+            for (grow, tally) in &rounds {
+                size += grow;
+                let _ = audit.record_round(size, tally);
+            }
+            let _ = audit.risk_level();
+        }
+        let arlo_rounds: Vec<ArloRound> = rounds
+            .iter()
+            .map(|(size, tally)| ArloRound { size: *size, tally: tally.clone() })
+            .collect();
+        let _ = minerva_first_round(&contest, rl);
+        let _ = minerva_p_value(&contest, rl, &arlo_rounds);
+        if let Ok(brla) = BayesianRla::new(&contest, rl)
+            && let Some(pair) = brla.pairs().first()
+        {
+            let _ = brla.kmin(pair, pair.ballots.clamp(1, 300));
+        }
+    }
+}

@@ -16,9 +16,9 @@
 //! Hazard kept for fidelity: the 4-ballot fallback applies to the whole contest when *any* pair has a
 //! zero-vote loser, even if another pair is close. ballotproof's own workflow should not offer it.
 
-use super::MinervaError;
 use super::athena::AthenaMinerva;
 use super::r2b2::{R2b2Audit, RoundSizeEstimate};
+use super::{MAX_SAMPLE_SIZE, MinervaError};
 use crate::{Contest, RiskLimit};
 
 /// The stopping probabilities Arlo offers sizes for.
@@ -127,9 +127,14 @@ pub fn providence_audit(
                 given: round.tally.len(),
             });
         }
-        size += round.size;
+        let wanted = u128::from(size) + u128::from(round.size);
+        let too_large = || MinervaError::SampleTooLarge {
+            size: wanted,
+            limit: MAX_SAMPLE_SIZE,
+        };
+        size = size.checked_add(round.size).ok_or_else(too_large)?;
         for (t, v) in tally.iter_mut().zip(&round.tally) {
-            *t += v;
+            *t = t.checked_add(*v).ok_or_else(too_large)?;
         }
         audit.record_round(size, &tally)?;
     }

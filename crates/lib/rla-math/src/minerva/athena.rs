@@ -17,8 +17,8 @@
 //!   (`round_size_approx` L181-192); each pair's size is scaled by all ballots over the pair's votes
 //!   and the largest taken (`audit.py` L214-281).
 
-use super::MinervaError;
 use super::dist::Dist;
+use super::{MAX_SAMPLE_SIZE, MinervaError};
 use crate::special::normal_ppf;
 use crate::{Contest, RiskLimit};
 
@@ -135,7 +135,7 @@ impl AthenaMinerva {
         let mut sizes = vec![0u64; goals.len()];
         for &(w, l) in &self.active {
             let margin = self.margin(w, l);
-            let pair_ballots = self.votes[w] + self.votes[l];
+            let pair_ballots = u128::from(self.votes[w]) + u128::from(self.votes[l]);
             let scale = self.ballots as f64 / pair_ballots as f64;
             for (size, &goal) in sizes.iter_mut().zip(goals) {
                 let (pair_size, _) = pair_first_round_size(margin, self.alpha, goal)
@@ -162,17 +162,28 @@ impl AthenaMinerva {
                 given: round_tally.len(),
             });
         }
-        let found: u64 = round_tally.iter().sum();
-        if found > round_size {
+        let found: u128 = round_tally.iter().map(|&v| u128::from(v)).sum();
+        if found > u128::from(round_size) {
             return Err(MinervaError::TallyExceedsSample {
                 votes: found,
                 ballots: round_size,
             });
         }
         let cumulative: Vec<u64> = match self.observations.last() {
-            Some(last) => last.iter().zip(round_tally).map(|(a, b)| a + b).collect(),
+            Some(last) => last
+                .iter()
+                .zip(round_tally)
+                .map(|(a, b)| a.saturating_add(*b))
+                .collect(),
             None => round_tally.to_vec(),
         };
+        let sampled: u128 = cumulative.iter().map(|&v| u128::from(v)).sum();
+        if sampled > u128::from(MAX_SAMPLE_SIZE) {
+            return Err(MinervaError::SampleTooLarge {
+                size: sampled,
+                limit: MAX_SAMPLE_SIZE,
+            });
+        }
         let mut observations = self.observations.clone();
         observations.push(cumulative);
 
@@ -220,7 +231,7 @@ impl AthenaMinerva {
 
     /// athena's margin for a pair: `(2·max − total) / total` over the pair's reported votes.
     fn margin(&self, w: usize, l: usize) -> f64 {
-        let (a, b) = (self.votes[w], self.votes[l]);
+        let (a, b) = (u128::from(self.votes[w]), u128::from(self.votes[l]));
         let total = a + b;
         (2 * a.max(b) - total) as f64 / total as f64
     }

@@ -44,8 +44,8 @@ impl BayesianRla {
     /// with strictly fewer votes, both in vote order).
     pub fn new(contest: &Contest, risk_limit: RiskLimit) -> Result<Self, MinervaError> {
         let choices = contest.choices();
-        let total: u64 = choices.iter().map(|c| c.votes).sum();
-        if total > contest.ballots() {
+        let total: u128 = choices.iter().map(|c| u128::from(c.votes)).sum();
+        if total > u128::from(contest.ballots()) {
             return Err(MinervaError::MoreVotesThanBallots {
                 votes: total,
                 ballots: contest.ballots(),

@@ -25,9 +25,9 @@
 //! because the stopping probability is not monotone in the round size and another search would return
 //! a different (equally valid) size.
 
-use super::MinervaError;
 use super::dist::{Dist, Tails};
 use super::providence;
+use super::{MAX_SAMPLE_SIZE, MinervaError};
 use crate::{Contest, RiskLimit};
 
 /// The stopping probability r2b2 asks of the smallest valid round ("practical minimum",
@@ -163,8 +163,8 @@ impl R2b2Audit {
         method: R2b2Method,
     ) -> Result<Self, MinervaError> {
         let choices = contest.choices();
-        let total_votes: u64 = choices.iter().map(|c| c.votes).sum();
-        if total_votes > contest.ballots() {
+        let total_votes: u128 = choices.iter().map(|c| u128::from(c.votes)).sum();
+        if total_votes > u128::from(contest.ballots()) {
             return Err(MinervaError::MoreVotesThanBallots {
                 votes: total_votes,
                 ballots: contest.ballots(),
@@ -284,6 +284,12 @@ impl R2b2Audit {
         if self.stopped {
             return Ok(true);
         }
+        if cumulative_size > MAX_SAMPLE_SIZE {
+            return Err(MinervaError::SampleTooLarge {
+                size: u128::from(cumulative_size),
+                limit: MAX_SAMPLE_SIZE,
+            });
+        }
         if let Some(&previous) = self.rounds.last()
             && cumulative_size <= previous
         {
@@ -309,8 +315,8 @@ impl R2b2Audit {
                 }
             }
         }
-        let votes: u64 = cumulative_tally.iter().sum();
-        if votes > cumulative_size {
+        let votes: u128 = cumulative_tally.iter().map(|&v| u128::from(v)).sum();
+        if votes > u128::from(cumulative_size) {
             return Err(MinervaError::TallyExceedsSample {
                 votes,
                 ballots: cumulative_size,
