@@ -26,8 +26,11 @@
 //!   runner's 1e-6 bound). Binomial probabilities use Loader's saddle-point form
 //!   ([`crate::special::binomial_ln_pmf_saddle`], ~1e-15 relative) filled by a recurrence re-anchored
 //!   every 64 steps (~1e-13); tails are summed from the smallest term up.
-//! * Probabilities below `f64::MIN_POSITIVE` (2.2e-308) are treated as zero (see [`dist`]); SciPy keeps
-//!   subnormals down to 5e-324. This changes a p-value only when every relevant tail is below 1e-300.
+//! * Probabilities below `f64::MIN_POSITIVE` (2.2e-308) are treated as zero; SciPy keeps subnormals
+//!   down to 5e-324. This changes a p-value only when every relevant tail is below 1e-300.
+//! * Convolutions skip each input's far lower side (below 1e-40 of its peak). Only upper tails are
+//!   ever read, and each skipped product is below 1e-40 of a kept product in the same upper-tail term,
+//!   so tails change by under 1e-30 relative; totals and lower tails by under 1e-40 absolute.
 //! * Where a peer divides 0 by 0 (an observation no surviving path can reach) the p-value is NaN, and
 //!   `x / 0` is infinity, as NumPy gives; athena's documented 0 / ∞ values are kept.
 

@@ -94,52 +94,79 @@ fn check_r2b2_minerva_arlo(c: &Value, case: &mut crate::Case) -> anyhow::Result<
 /// r2b2 `tests/test_brla.py::test_paper_data`: `BayesianRLA(risk, 1.0, contest)
 /// .compute_min_winner_ballots(sub_audits['A-B'], rounds) == kmins` for the contest the test builds,
 /// `Contest(100000, {'A': 60000, 'B': 40000}, 1, ['A'])` (named in the file's `source.function`; the
-/// cases carry only the risk and the schedule). r2b2's -1 ("no kmin") is `None`.
+/// cases carry only the risk and the schedule). A case may instead carry its own `contest`
+/// (`contest_ballots`, `tally`, `reported_winners`) and `pair` ("winner-loser"). r2b2's -1
+/// ("no kmin") is `None`.
 pub fn r2b2_brla(file: &str, doc: &Value, report: &mut Report) -> anyhow::Result<()> {
-    use crate::json::{array_field, as_f64, as_u64, case_name, f64_field};
-    use rla_math::minerva::brla::BayesianRla;
+    use crate::json::{array_field, case_name};
 
-    let contest = rla_math::Contest::with_winners(
-        "contest",
-        [("A", 60_000u64), ("B", 40_000)],
-        100_000,
-        &["A"],
-        1,
-    )?;
     for (i, c) in array_field(doc, "cases")?.iter().enumerate() {
         let mut case = crate::Case::new(file, case_name(c, i));
-        let result = (|| -> anyhow::Result<()> {
-            let risk = rla_math::RiskLimit::new(f64_field(c, "risk")?)?;
-            let audit = BayesianRla::new(&contest, risk)?;
-            let pair = audit
-                .pair("A", "B")
-                .ok_or_else(|| anyhow::anyhow!("no A-B pair"))?;
-            let rounds: Vec<u64> = array_field(c, "rounds")?
-                .iter()
-                .map(as_u64)
-                .collect::<anyhow::Result<_>>()?;
-            let want: Vec<Option<u64>> = array_field(c, "kmins")?
-                .iter()
-                .map(|v| {
-                    let k = as_f64(v)?;
-                    Ok((k >= 0.0).then_some(k as u64))
-                })
-                .collect::<anyhow::Result<_>>()?;
-            match audit.kmins(pair, &rounds) {
-                Ok(got) => {
-                    case.exact("kmins length", want.len(), got.len());
-                    for (j, (w, g)) in want.iter().zip(&got).enumerate() {
-                        case.exact(format!("kmin[{j}] (n = {})", rounds[j]), w, g);
-                    }
-                }
-                Err(e) => case.mismatch("kmins", format!("{want:?}"), e),
-            }
-            Ok(())
-        })();
-        if let Err(e) = result {
+        if let Err(e) = check_r2b2_brla(c, &mut case) {
             case.mismatch("*", "a computable case", format!("{e:#}"));
         }
         report.push(case);
+    }
+    Ok(())
+}
+
+fn check_r2b2_brla(c: &Value, case: &mut crate::Case) -> anyhow::Result<()> {
+    use crate::json::{array_field, as_f64, as_u64, f64_field, object_field, u64_field};
+    use rla_math::minerva::brla::BayesianRla;
+
+    let contest = match c.get("contest") {
+        None => rla_math::Contest::with_winners(
+            "contest",
+            [("A", 60_000u64), ("B", 40_000)],
+            100_000,
+            &["A"],
+            1,
+        )?,
+        Some(contest) => {
+            let choices: Vec<(String, u64)> = object_field(contest, "tally")?
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), as_u64(v)?)))
+                .collect::<anyhow::Result<_>>()?;
+            let winners: Vec<&str> = array_field(contest, "reported_winners")?
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            rla_math::Contest::with_winners(
+                "contest",
+                choices.iter().map(|(n, v)| (n.as_str(), *v)),
+                u64_field(contest, "contest_ballots")?,
+                &winners,
+                1,
+            )?
+        }
+    };
+    let pair_key = c.get("pair").and_then(Value::as_str).unwrap_or("A-B");
+    let risk = rla_math::RiskLimit::new(f64_field(c, "risk")?)?;
+    let audit = BayesianRla::new(&contest, risk)?;
+    let pair = audit
+        .pairs()
+        .iter()
+        .find(|p| format!("{}-{}", p.winner_name, p.loser_name) == pair_key)
+        .ok_or_else(|| anyhow::anyhow!("no pair {pair_key}"))?;
+    let rounds: Vec<u64> = array_field(c, "rounds")?
+        .iter()
+        .map(as_u64)
+        .collect::<anyhow::Result<_>>()?;
+    let want: Vec<Option<u64>> = array_field(c, "kmins")?
+        .iter()
+        .map(|v| {
+            let k = as_f64(v)?;
+            Ok((k >= 0.0).then_some(k as u64))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    match audit.kmins(pair, &rounds) {
+        Ok(got) => {
+            case.exact("kmins length", want.len(), got.len());
+            for (j, (w, g)) in want.iter().zip(&got).enumerate() {
+                case.exact(format!("kmin[{j}] (n = {})", rounds[j]), w, g);
+            }
+        }
+        Err(e) => case.mismatch("kmins", format!("{want:?}"), e),
     }
     Ok(())
 }

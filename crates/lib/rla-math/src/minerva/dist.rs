@@ -192,12 +192,18 @@ impl Dist {
         dist
     }
 
-    /// Python's `dist[:end]`: keeps indices below `end` (all of them when `end` is `None`).
-    pub(crate) fn truncated(mut self, end: Option<usize>) -> Dist {
+    /// Python's `dist = dist[:end]`: keeps indices below `end` (all of them when `end` is `None`).
+    pub(crate) fn truncate(&mut self, end: Option<usize>) {
         if let Some(end) = end {
             self.len = self.len.min(end);
             self.clip_window(end);
         }
+    }
+
+    /// [`Dist::truncate`] by value.
+    #[cfg(test)]
+    pub(crate) fn truncated(mut self, end: Option<usize>) -> Dist {
+        self.truncate(end);
         self
     }
 

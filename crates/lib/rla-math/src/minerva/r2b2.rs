@@ -86,10 +86,12 @@ impl PairAudit {
         self.loser
     }
 
+    /// The winner's name as the contest gives it.
     pub fn winner_name(&self) -> &str {
         &self.winner_name
     }
 
+    /// The loser's name as the contest gives it.
     pub fn loser_name(&self) -> &str {
         &self.loser_name
     }
@@ -236,6 +238,7 @@ impl R2b2Audit {
         Ok(audit)
     }
 
+    /// Minerva or Providence.
     pub fn method(&self) -> R2b2Method {
         self.method
     }
@@ -368,9 +371,8 @@ impl R2b2Audit {
             let kmin = find_kmin(self.alpha, pair, pair_size);
             pair.kmins.push(kmin);
             let end = kmin.map(|k| k as usize);
-            pair.null = std::mem::replace(&mut pair.null, Dist::binomial(0, 0.5)).truncated(end);
-            pair.reported =
-                std::mem::replace(&mut pair.reported, Dist::binomial(0, 0.5)).truncated(end);
+            pair.null.truncate(end);
+            pair.reported.truncate(end);
         }
         Ok(false)
     }
