@@ -73,3 +73,23 @@ fn macro_batch_comparison_arlo() {
 fn irv_raire_rs_nsw2021() {
     check("irv_raire_rs_nsw2021.json");
 }
+
+#[test]
+fn minerva_r2b2() {
+    check("minerva_r2b2.json");
+}
+
+#[test]
+fn minerva_providence_arlo() {
+    check("minerva_providence_arlo.json");
+}
+
+#[test]
+fn peer_tests_r2b2_minerva_arlo_tests() {
+    check("peer_tests_r2b2_minerva_arlo_tests.json");
+}
+
+#[test]
+fn peer_tests_r2b2_brla_kmins() {
+    check("peer_tests_r2b2_brla_kmins.json");
+}
