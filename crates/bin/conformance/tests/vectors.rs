@@ -33,3 +33,13 @@ fn peer_literals_are_left_to_crate_tests() {
     check("peer_tests_arlo_audit_math_literals.json");
     check("peer_tests_shangrla_literals.json");
 }
+
+#[test]
+fn alpha_shangrla_nonnegmean() {
+    check("alpha_shangrla_nonnegmean.json");
+}
+
+#[test]
+fn shangrla_comparison_oneaudit_pipeline() {
+    check("shangrla_comparison_oneaudit_pipeline.json");
+}
