@@ -32,7 +32,7 @@
 pub mod alpha;
 pub mod assorter;
 pub mod audit;
-mod numeric;
+pub(crate) mod numeric;
 pub mod oneaudit;
 pub mod sample_size;
 
