@@ -42,8 +42,9 @@ pub use alpha::{
     AlphaOutcome, AlphaTest, EPS, Estimator, Eta, Population, ShrinkTrunc, kaplan_markov,
 };
 pub use assorter::{
-    Assorter, AssorterKind, Cvr, comparison_upper_bound, overstatement_assorter_value,
-    plurality_margin_from_tally, supermajority_margin_from_tally,
+    Assorter, AssorterKind, Cvr, comparison_upper_bound, overstatement_assorter_margin,
+    overstatement_assorter_mean, overstatement_assorter_value, plurality_margin_from_tally,
+    supermajority_margin_from_tally,
 };
 pub use audit::{
     ALL_OTHERS, Assertion, AuditType, ChoiceFunction, ContestSpec, ErrorRates, audit_sample_size,

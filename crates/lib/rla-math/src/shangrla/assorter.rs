@@ -262,6 +262,23 @@ pub fn comparison_upper_bound(upper_bound: f64, margin: f64) -> f64 {
     2.0 / (2.0 - margin / upper_bound)
 }
 
+/// The overstatement assorter's mean if 1-vote and 2-vote overstatements occur at the given rates:
+/// `(1 − r₁/2 − r₂)/(2 − v/u_A)` (`Assertion.overstatement_assorter_mean`, L1529-1549).
+pub fn overstatement_assorter_mean(upper_bound: f64, margin: f64, rate_1: f64, rate_2: f64) -> f64 {
+    (1.0 - rate_1 / 2.0 - rate_2) / (2.0 - margin / upper_bound)
+}
+
+/// The overstatement assorter's margin at those rates:
+/// `(1 − (r₂ + r₁/2)·u_A/v)/(2u_A/v − 1)` (`Assertion.overstatement_assorter_margin`, L1505-1527).
+pub fn overstatement_assorter_margin(
+    upper_bound: f64,
+    margin: f64,
+    rate_1: f64,
+    rate_2: f64,
+) -> f64 {
+    (1.0 - (rate_2 + rate_1 / 2.0) * upper_bound / margin) / (2.0 * upper_bound / margin - 1.0)
+}
+
 /// Plurality (or approval) assorter margin from reported tallies: `(V_w − V_l)/cards`
 /// (`Assertion.find_margin_from_tally`, L1626-1681).
 pub fn plurality_margin_from_tally(winner_votes: u64, loser_votes: u64, cards: u64) -> f64 {

@@ -201,6 +201,11 @@ impl Assertion {
         })
     }
 
+    /// Sets the margin directly (e.g. from a previous round's log).
+    pub fn set_margin(&mut self, margin: f64) {
+        self.margin = Some(margin);
+    }
+
     /// Sets the margin from reported tallies (`find_margin_from_tally`); `tally` maps candidates to
     /// votes and `cards` is the number of cards holding the contest.
     pub fn set_margin_from_tally(
