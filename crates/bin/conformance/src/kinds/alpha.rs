@@ -6,7 +6,7 @@ use rla_math::RiskLimit;
 use rla_math::shangrla::{AlphaTest, Estimator, Eta, Population, ShrinkTrunc};
 use serde_json::Value;
 
-use crate::json::{array_field, as_f64, case_name, f64_field, field, str_field};
+use crate::json::{array_field, as_f64, case_name, f64_field, field};
 use crate::{Case, Report};
 
 pub fn run(file: &str, doc: &Value, report: &mut Report) -> anyhow::Result<()> {
@@ -47,31 +47,43 @@ fn population(v: &Value) -> anyhow::Result<Population> {
 }
 
 /// The estimator named in the case, with its `params`.
-fn estimator(name: &str, params: Option<&Value>, t: f64, u: f64) -> anyhow::Result<Estimator> {
+///
+/// Any name mentioning `shrink` is SHANGRLA's shrink–truncate; every other name (the vectors write
+/// `fixed_alternative_mean`) is the fixed alternative. A fixed alternative without a numeric `eta` is
+/// `NonnegMean()`'s default `η = t + (u − t)/2` (RLA-MATH.md §6), unless the case says the estimator
+/// was called with no `eta` at all (`u*(1-eps)`, NonnegMean.py L312).
+fn estimator(
+    name: &str,
+    params: Option<&Value>,
+    note: &str,
+    t: f64,
+    u: f64,
+) -> anyhow::Result<Estimator> {
     let param = |key: &str| -> anyhow::Result<Option<f64>> {
         match params.and_then(|p| p.get(key)) {
             None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.parse::<f64>().is_err() && s != "inf" => Ok(None),
             Some(v) => as_f64(v).map(Some).with_context(|| format!("params.{key}")),
         }
     };
-    match name {
-        "fixed_alternative_mean" | "fixed" => Ok(match param("eta")? {
-            Some(eta) => Estimator::fixed(eta),
-            // NonnegMean() without an estimator: η = t + (u − t)/2.
-            None => Estimator::default_fixed(t, u),
-        }),
-        "shrink_trunc" => {
-            let defaults = ShrinkTrunc::default();
-            Ok(Estimator::ShrinkTrunc(ShrinkTrunc {
-                eta: param("eta")?.map_or(Eta::NearUpperBound, Eta::Value),
-                c: param("c")?,
-                d: param("d")?.unwrap_or(defaults.d),
-                f: param("f")?.unwrap_or(defaults.f),
-                minsd: param("minsd")?.unwrap_or(defaults.minsd),
-            }))
-        }
-        other => Err(anyhow!("unknown estimator {other:?}")),
+    if name.contains("shrink") {
+        let defaults = ShrinkTrunc::default();
+        return Ok(Estimator::ShrinkTrunc(ShrinkTrunc {
+            eta: param("eta")?.map_or(Eta::NearUpperBound, Eta::Value),
+            c: param("c")?,
+            d: param("d")?.unwrap_or(defaults.d),
+            f: param("f")?.unwrap_or(defaults.f),
+            minsd: param("minsd")?.unwrap_or(defaults.minsd),
+        }));
     }
+    let near_upper = |s: &str| s.replace(' ', "").contains("u*(1-eps)");
+    Ok(match param("eta")? {
+        Some(eta) => Estimator::fixed(eta),
+        None if near_upper(name) || near_upper(note) => Estimator::FixedAlternative {
+            eta: Eta::NearUpperBound,
+        },
+        None => Estimator::default_fixed(t, u),
+    })
 }
 
 /// Compares floats at the runner's tolerance, with NaN matching NaN (SHANGRLA's history can hold NaN
@@ -94,7 +106,17 @@ fn check_case(c: &Value, case: &mut Case) -> anyhow::Result<()> {
     let t = f64_field(input, "t")?;
     let u = f64_field(input, "u")?;
     let n = population(field(input, "N")?)?;
-    let est = estimator(str_field(input, "estimator")?, input.get("params"), t, u)?;
+    let note = c.get("note").and_then(Value::as_str).unwrap_or("");
+    let est = estimator(
+        input
+            .get("estimator")
+            .and_then(Value::as_str)
+            .unwrap_or("fixed_alternative_mean"),
+        input.get("params"),
+        note,
+        t,
+        u,
+    )?;
     let out = AlphaTest::new(t, u, n, est)?.run(&x)?;
 
     check_float(
@@ -132,6 +154,7 @@ fn check_sample_size(c: &Value, case: &mut Case) -> anyhow::Result<()> {
                 .and_then(Value::as_str)
                 .unwrap_or("fixed_alternative_mean"),
             input.get("params"),
+            "",
             t,
             u,
         )?,

@@ -140,6 +140,13 @@ pub struct AlphaOutcome {
     pub eta: Vec<f64>,
 }
 
+impl AlphaOutcome {
+    /// The stop decision: the p-value is at or below the risk limit (`set_p_values`'s `proved`).
+    pub fn meets_risk_limit(&self, risk_limit: RiskLimit) -> bool {
+        self.p_value <= risk_limit.alpha()
+    }
+}
+
 impl AlphaTest {
     /// A test of `mean ≤ t` for values in `[0, u]`.
     pub fn new(
