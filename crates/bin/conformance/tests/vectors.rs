@@ -93,3 +93,13 @@ fn peer_tests_r2b2_minerva_arlo_tests() {
 fn peer_tests_r2b2_brla_kmins() {
     check("peer_tests_r2b2_brla_kmins.json");
 }
+
+#[test]
+fn alpha_shangrla_nonnegmean() {
+    check("alpha_shangrla_nonnegmean.json");
+}
+
+#[test]
+fn shangrla_comparison_oneaudit_pipeline() {
+    check("shangrla_comparison_oneaudit_pipeline.json");
+}
