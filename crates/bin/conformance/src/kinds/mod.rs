@@ -117,15 +117,3 @@ impl Kind {
         }
     }
 }
-
-/// Marks every case of a file as failed because its kind is not implemented yet: the runner must
-/// never report a pass it did not compute.
-fn not_implemented(file: &str, doc: &Value, report: &mut Report, what: &str) -> anyhow::Result<()> {
-    let cases = crate::json::array_field(doc, "cases")?;
-    for (i, c) in cases.iter().enumerate() {
-        let mut case = crate::Case::new(file, crate::json::case_name(c, i));
-        case.mismatch("*", what, "not implemented yet");
-        report.push(case);
-    }
-    Ok(())
-}
