@@ -48,6 +48,12 @@ enum Command {
     /// Draw a ballot sample from ballot manifests with Arlo's seeded sampler and print the
     /// retrieval list.
     Sample(commands::sample::SampleArgs),
+    /// Sample-size options for a contest's next round, by every ballot-level method or the one
+    /// chosen.
+    SampleSize(commands::sample_size::SampleSizeArgs),
+    /// The risk measured from an audit's observations, the stop decision and the next round's
+    /// options.
+    Risk(commands::risk::RiskArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +69,8 @@ fn main() -> ExitCode {
     let mut out = stdout.lock();
     let result = match &cli.command {
         Command::Sample(args) => commands::sample::run(args, &mut out),
+        Command::SampleSize(args) => commands::sample_size::run(args, &mut out),
+        Command::Risk(args) => commands::risk::run(args, &mut out),
     };
     let _ = out.flush();
     match result {

@@ -14,6 +14,7 @@ pub mod special;
 pub mod bravo;
 pub mod macro_batch;
 pub mod minerva;
+pub mod plan;
 pub mod shangrla;
 pub mod suite;
 pub mod supersimple;
