@@ -45,6 +45,9 @@ impl Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the main job on a bundled example election: round-one sample sizes for every method and
+    /// the sample drawn from the public seed.
+    Demo(commands::demo::DemoArgs),
     /// Draw a ballot sample from ballot manifests with Arlo's seeded sampler and print the
     /// retrieval list.
     Sample(commands::sample::SampleArgs),
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let result = match &cli.command {
+        Command::Demo(args) => commands::demo::run(args, &mut out),
         Command::Sample(args) => commands::sample::run(args, &mut out),
         Command::SampleSize(args) => commands::sample_size::run(args, &mut out),
         Command::Risk(args) => commands::risk::run(args, &mut out),

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod calculator;
+mod demo;
 mod sample;
 mod tidy;
 

@@ -1,6 +1,7 @@
 //! One module per subcommand: each parses its arguments, calls the library crates and renders.
 
 pub mod contest_args;
+pub mod demo;
 pub mod risk;
 pub mod sample;
 pub mod sample_size;

@@ -12,6 +12,8 @@ use sampler::consistent::{
 use sampler::python_repr::BatchKey;
 use serde::Serialize;
 
+use records::Manifest;
+
 use crate::input::{ManifestArg, check_unique_names, read_manifest};
 use crate::render::{Format, Table, human_cmp, write_json};
 
@@ -39,11 +41,95 @@ pub struct SampleArgs {
 }
 
 /// Where a batch is, for the retrieval list.
-struct BatchInfo {
-    jurisdiction: String,
-    container: Option<String>,
-    tabulator: Option<String>,
-    batch: String,
+pub struct BatchInfo {
+    pub jurisdiction: String,
+    pub container: Option<String>,
+    pub tabulator: Option<String>,
+    pub batch: String,
+}
+
+/// Every ballot of some jurisdictions' manifests, keyed as Arlo keys them, with where each batch is.
+pub struct SampleFrame {
+    pub batches: Vec<ManifestBatch>,
+    info: HashMap<BatchKey, BatchInfo>,
+}
+
+impl SampleFrame {
+    /// From (jurisdiction name, manifest) pairs: batch key `(jurisdiction, tabulator or None, batch)`
+    /// as in Arlo's `compute_sample_ballots` (RLA-MATH §1.2).
+    pub fn new(manifests: &[(String, Manifest)]) -> SampleFrame {
+        let mut batches = Vec::new();
+        let mut info = HashMap::new();
+        for (jurisdiction, manifest) in manifests {
+            for batch in &manifest.batches {
+                let key = BatchKey::arlo(jurisdiction, batch.tabulator.as_deref(), &batch.name);
+                batches.push(ManifestBatch::new(key.clone(), batch.ballots));
+                info.insert(
+                    key,
+                    BatchInfo {
+                        jurisdiction: jurisdiction.clone(),
+                        container: batch.container.clone(),
+                        tabulator: batch.tabulator.clone(),
+                        batch: batch.name.clone(),
+                    },
+                );
+            }
+        }
+        SampleFrame { batches, info }
+    }
+
+    pub fn total_ballots(&self) -> u64 {
+        self.batches.iter().map(ManifestBatch::pool_size).sum()
+    }
+
+    pub fn lookup(&self, ballot: &BallotId) -> anyhow::Result<&BatchInfo> {
+        self.info.get(&ballot.batch).with_context(|| {
+            format!(
+                "internal error: drawn batch {} is not in any manifest",
+                ballot.batch.repr()
+            )
+        })
+    }
+
+    /// One row per ballot to retrieve, sorted the way Arlo sorts retrieval lists (container,
+    /// tabulator, batch by human order, then position), jurisdictions first.
+    pub fn retrieval_table(&self, draws: &[Draw]) -> anyhow::Result<Table> {
+        let mut rows = Vec::new();
+        for r in group_retrievals(draws) {
+            let info = self.lookup(&r.ballot)?;
+            rows.push((info, r));
+        }
+        let text = |s: &Option<String>| s.clone().unwrap_or_default();
+        rows.sort_by(|(a, ra), (b, rb)| {
+            human_cmp(&a.jurisdiction, &b.jurisdiction)
+                .then_with(|| human_cmp(&text(&a.container), &text(&b.container)))
+                .then_with(|| human_cmp(&text(&a.tabulator), &text(&b.tabulator)))
+                .then_with(|| human_cmp(&a.batch, &b.batch))
+                .then_with(|| ra.ballot.position.cmp(&rb.ballot.position))
+        });
+        let mut table = Table::new([
+            "Jurisdiction",
+            "Container",
+            "Tabulator",
+            "Batch Name",
+            "Ballot Number",
+            "Ticket Numbers",
+            "Times Drawn",
+        ])
+        .right_align(&[4, 6]);
+        for (info, r) in rows {
+            table.push([
+                info.jurisdiction.clone(),
+                text(&info.container),
+                text(&info.tabulator),
+                info.batch.clone(),
+                r.ballot.position.to_string(),
+                r.ticket_numbers.join(", "),
+                r.multiplicity().to_string(),
+            ]);
+        }
+        Ok(table)
+    }
 }
 
 /// One draw as `--format json` prints it.
@@ -70,25 +156,13 @@ pub fn run(args: &SampleArgs, out: &mut impl Write) -> anyhow::Result<()> {
     )
     .context("each --manifest must be for a different jurisdiction (JURISDICTION=PATH)")?;
 
-    let mut batches = Vec::new();
-    let mut info: HashMap<BatchKey, BatchInfo> = HashMap::new();
-    for arg in &args.manifests {
-        let manifest = read_manifest(&arg.path)?;
-        for batch in &manifest.batches {
-            let key = BatchKey::arlo(&arg.jurisdiction, batch.tabulator.as_deref(), &batch.name);
-            batches.push(ManifestBatch::new(key.clone(), batch.ballots));
-            info.insert(
-                key,
-                BatchInfo {
-                    jurisdiction: arg.jurisdiction.clone(),
-                    container: batch.container.clone(),
-                    tabulator: batch.tabulator.clone(),
-                    batch: batch.name.clone(),
-                },
-            );
-        }
-    }
-    let total: u64 = batches.iter().map(ManifestBatch::pool_size).sum();
+    let manifests = args
+        .manifests
+        .iter()
+        .map(|arg| Ok((arg.jurisdiction.clone(), read_manifest(&arg.path)?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let frame = SampleFrame::new(&manifests);
+    let total = frame.total_ballots();
     if total == 0 {
         bail!("the manifests hold no ballots; check the \"Number of Ballots\" column");
     }
@@ -98,22 +172,14 @@ pub fn run(args: &SampleArgs, out: &mut impl Write) -> anyhow::Result<()> {
         Replacement::With
     };
     let request = SampleRequest::arlo(&args.seed, args.size, args.already_drawn, replacement);
-    let draws = draw_sample(&batches, &request)?;
-    let lookup = |ballot: &BallotId| -> anyhow::Result<&BatchInfo> {
-        info.get(&ballot.batch).with_context(|| {
-            format!(
-                "internal error: drawn batch {} is not in any manifest",
-                ballot.batch.repr()
-            )
-        })
-    };
+    let draws = draw_sample(&frame.batches, &request)?;
 
     match args.format {
         Format::Json => {
             let rows = draws
                 .iter()
                 .map(|d| {
-                    let b = lookup(&d.ballot)?;
+                    let b = frame.lookup(&d.ballot)?;
                     Ok(DrawJson {
                         ticket_number: &d.ticket_number,
                         jurisdiction: &b.jurisdiction,
@@ -127,7 +193,7 @@ pub fn run(args: &SampleArgs, out: &mut impl Write) -> anyhow::Result<()> {
             write_json(out, &rows)?;
         }
         Format::Table | Format::Csv => {
-            let table = retrieval_table(&draws, &lookup)?;
+            let table = frame.retrieval_table(&draws)?;
             if args.format == Format::Csv {
                 table.write_csv(out)?;
             } else {
@@ -138,7 +204,7 @@ pub fn run(args: &SampleArgs, out: &mut impl Write) -> anyhow::Result<()> {
                     draws.len(),
                     total,
                     distinct,
-                    batches.len(),
+                    frame.batches.len(),
                     args.seed,
                     if args.already_drawn > 0 {
                         format!(", continuing after {} earlier draws", args.already_drawn)
@@ -152,56 +218,4 @@ pub fn run(args: &SampleArgs, out: &mut impl Write) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// One row per ballot to retrieve, sorted the way Arlo sorts retrieval lists (container,
-/// tabulator, batch by human order, then position), jurisdictions first.
-fn retrieval_table<'a>(
-    draws: &[Draw],
-    lookup: &impl Fn(&BallotId) -> anyhow::Result<&'a BatchInfo>,
-) -> anyhow::Result<Table> {
-    let mut rows = Vec::new();
-    for r in group_retrievals(draws) {
-        let info = lookup(&r.ballot)?;
-        rows.push((info, r));
-    }
-    rows.sort_by(|(a, ra), (b, rb)| {
-        human_cmp(&a.jurisdiction, &b.jurisdiction)
-            .then_with(|| {
-                human_cmp(
-                    a.container.as_deref().unwrap_or(""),
-                    b.container.as_deref().unwrap_or(""),
-                )
-            })
-            .then_with(|| {
-                human_cmp(
-                    a.tabulator.as_deref().unwrap_or(""),
-                    b.tabulator.as_deref().unwrap_or(""),
-                )
-            })
-            .then_with(|| human_cmp(&a.batch, &b.batch))
-            .then_with(|| ra.ballot.position.cmp(&rb.ballot.position))
-    });
-    let mut table = Table::new([
-        "Jurisdiction",
-        "Container",
-        "Tabulator",
-        "Batch Name",
-        "Ballot Number",
-        "Ticket Numbers",
-        "Times Drawn",
-    ])
-    .right_align(&[4, 6]);
-    for (info, r) in rows {
-        table.push([
-            info.jurisdiction.clone(),
-            info.container.clone().unwrap_or_default(),
-            info.tabulator.clone().unwrap_or_default(),
-            info.batch.clone(),
-            r.ballot.position.to_string(),
-            r.ticket_numbers.join(", "),
-            r.multiplicity().to_string(),
-        ]);
-    }
-    Ok(table)
 }
