@@ -57,6 +57,9 @@ enum Command {
     /// The risk measured from an audit's observations, the stop decision and the next round's
     /// options.
     Risk(commands::risk::RiskArgs),
+    /// Measure each risk measure's soundness: how often it confirms a wrong outcome, and how many
+    /// ballots it examines when the outcome is right.
+    Simulate(commands::simulate::SimulateArgs),
 }
 
 fn main() -> ExitCode {
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
         Command::Sample(args) => commands::sample::run(args, &mut out),
         Command::SampleSize(args) => commands::sample_size::run(args, &mut out),
         Command::Risk(args) => commands::risk::run(args, &mut out),
+        Command::Simulate(args) => commands::simulate::run(args, &mut out),
     };
     let _ = out.flush();
     match result {

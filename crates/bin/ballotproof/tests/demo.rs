@@ -40,7 +40,12 @@ fn demo_sample_matches_the_sample_command() {
     let mut args = vec!["sample", "--seed", "70271148905320617352", "--size", &size];
     let manifests: Vec<String> = ["Adams", "Baker", "Clark"]
         .iter()
-        .map(|c| format!("{c} County={}", crate::example(&format!("{c} - ballot manifest.csv"))))
+        .map(|c| {
+            format!(
+                "{c} County={}",
+                crate::example(&format!("{c} - ballot manifest.csv"))
+            )
+        })
         .collect();
     for m in &manifests {
         args.extend(["--manifest", m.as_str()]);

@@ -175,3 +175,67 @@ pub fn run_sequential(
     }
     Ok(outcome)
 }
+
+/// SHANGRLA's ALPHA on the overstatement assorter of the reported winner against the runner-up, with
+/// SHANGRLA's default shrink–truncate estimator, sampling with replacement, checked after every draw.
+#[derive(Debug, Clone)]
+pub struct AlphaComparison {
+    pub risk_limit: RiskLimit,
+}
+
+impl ComparisonMeasure for AlphaComparison {
+    fn stopping_draw(
+        &mut self,
+        world: &ComparisonWorld,
+        draws: &[usize],
+    ) -> Result<Option<u64>, SimulationError> {
+        use rla_math::shangrla::alpha::{AlphaTest, Estimator, Population};
+        use rla_math::shangrla::assorter::{comparison_upper_bound, overstatement_assorter_value};
+        let contest = &world.reported;
+        let error = |e: rla_math::shangrla::ShangrlaError| SimulationError::Method(e.to_string());
+        let alpha = self.risk_limit.alpha();
+        let mut histories = Vec::new();
+        for (w, l) in contest.pairs() {
+            let n = contest.ballots() as f64;
+            let margin = (contest.votes(w) as f64 - contest.votes(l) as f64) / n;
+            let test = AlphaTest::new(
+                0.5,
+                comparison_upper_bound(1.0, margin),
+                Population::Infinite,
+                Estimator::shrink_trunc(),
+            )
+            .map_err(error)?;
+            // The plurality assorter is (vote_w − vote_l + 1)/2, so a card's overstatement is half the
+            // change in (vote_w − vote_l) between its CVR and its paper.
+            let assort = |choice: Option<usize>| match choice {
+                Some(c) if c == w => 1.0,
+                Some(c) if c == l => 0.0,
+                _ => 0.5,
+            };
+            let x: Vec<f64> = draws
+                .iter()
+                .map(|&k| {
+                    let kind = &world.kinds[k.min(world.kinds.len().saturating_sub(1))];
+                    let overstatement = assort(kind.reported) - assort(kind.actual);
+                    overstatement_assorter_value(overstatement, 1.0, margin)
+                })
+                .collect();
+            if x.is_empty() {
+                return Ok(None);
+            }
+            histories.push(test.run(&x).map_err(error)?.p_history);
+        }
+        let mut running_min = vec![1.0f64; histories.len()];
+        for j in 0..draws.len() {
+            for (k, h) in histories.iter().enumerate() {
+                if let Some(&p) = h.get(j) {
+                    running_min[k] = running_min[k].min(p);
+                }
+            }
+            if running_min.iter().all(|&p| p <= alpha) {
+                return Ok(Some(j as u64 + 1));
+            }
+        }
+        Ok(None)
+    }
+}

@@ -10,9 +10,11 @@
 //! The randomness here is a simulation device (ChaCha8 seeded from a number the caller gives), never
 //! the official sample: official samples come from `sampler` and the published seed.
 
+pub mod batch;
 pub mod comparison;
 pub mod outcome;
 pub mod polling;
+pub mod scenarios;
 
 pub use outcome::{Interval, Outcome};
 

@@ -142,3 +142,151 @@ pub fn run_sequential(
     }
     Ok(outcome)
 }
+
+/// SHANGRLA's ALPHA on the plurality assorter of every (winner, loser) pair, with shrink–truncate
+/// started at the reported assorter mean (as `rla_math::plan` offers it), checked after every draw.
+/// The pairs are audited on the same draws; the audit stops at the first draw where every pair's
+/// p-value is at or below α. Sampling is with replacement here (population `N = ∞`), so that the
+/// same draws serve every method in this module.
+#[derive(Debug, Clone)]
+pub struct AlphaPolling {
+    pub contest: Contest,
+    pub risk_limit: RiskLimit,
+}
+
+impl PollingMeasure for AlphaPolling {
+    fn stopping_draw(&mut self, draws: &[Option<usize>]) -> Result<Option<u64>, SimulationError> {
+        use rla_math::shangrla::alpha::{AlphaTest, Estimator, Eta, Population, ShrinkTrunc};
+        let n = self.contest.ballots() as f64;
+        let mut histories = Vec::new();
+        for (w, l) in self.contest.pairs() {
+            let (vw, vl) = (self.contest.votes(w) as f64, self.contest.votes(l) as f64);
+            let eta = (vw + (n - vw - vl) / 2.0) / n;
+            let test = AlphaTest::new(
+                0.5,
+                1.0,
+                Population::Infinite,
+                Estimator::ShrinkTrunc(ShrinkTrunc {
+                    eta: Eta::Value(eta),
+                    ..ShrinkTrunc::default()
+                }),
+            )
+            .map_err(|e| SimulationError::Method(e.to_string()))?;
+            let x: Vec<f64> = draws
+                .iter()
+                .map(|d| match *d {
+                    Some(c) if c == w => 1.0,
+                    Some(c) if c == l => 0.0,
+                    _ => 0.5,
+                })
+                .collect();
+            if x.is_empty() {
+                return Ok(None);
+            }
+            let outcome = test
+                .run(&x)
+                .map_err(|e| SimulationError::Method(e.to_string()))?;
+            histories.push(outcome.p_history);
+        }
+        // The p-value reported after draw j is the minimum of the history so far (sequentially
+        // valid); the audit stops when that is ≤ α for every pair at once.
+        let alpha = self.risk_limit.alpha();
+        let len = draws.len();
+        let mut running_min: Vec<f64> = vec![1.0; histories.len()];
+        for j in 0..len {
+            for (k, h) in histories.iter().enumerate() {
+                if let Some(&p) = h.get(j) {
+                    running_min[k] = running_min[k].min(p);
+                }
+            }
+            if running_min.iter().all(|&p| p <= alpha) {
+                return Ok(Some(j as u64 + 1));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// A round-by-round polling method (MINERVA, Providence or BRAVO run in rounds, as Arlo runs them):
+/// each round draws the method's own 90 %-chance size, then measures the risk.
+#[derive(Debug, Clone)]
+pub struct InRounds {
+    pub method: rla_math::plan::Method,
+    pub contest: Contest,
+    pub risk_limit: RiskLimit,
+    /// Rounds before the audit gives up and counts every ballot by hand.
+    pub max_rounds: usize,
+}
+
+/// Runs `trials` round-based audits of `world`. Each round's size comes from the method's own
+/// next-round estimate (the option closest to a 90 % chance of finishing); after `max_rounds`
+/// rounds without meeting the risk limit the audit goes to a full hand count.
+pub fn run_rounds(
+    world: &PollingWorld,
+    audit: &InRounds,
+    trials: u64,
+    seed: u64,
+) -> Result<Outcome, SimulationError> {
+    use rla_math::plan::{self, Observed};
+    let method_error = |e: rla_math::plan::PlanError| SimulationError::Method(e.to_string());
+    let mut outcome = Outcome::default();
+    for trial in 0..trials {
+        let mut rng = trial_rng(seed, trial);
+        let mut rounds: Vec<PollingRound> = Vec::new();
+        let mut drawn = 0u64;
+        let mut confirmed = false;
+        for _ in 0..audit.max_rounds {
+            let observed = (!rounds.is_empty()).then_some(Observed::PollingRounds(&rounds));
+            let options =
+                plan::sample_size_options(audit.method, &audit.contest, audit.risk_limit, observed)
+                    .map_err(method_error)?;
+            let Some(target) = options
+                .iter()
+                .filter(|o| !o.full_hand_count)
+                .min_by(|a, b| {
+                    let d = |o: &rla_math::plan::SizeOption| {
+                        (o.completion_probability.unwrap_or(0.9) - 0.9).abs()
+                    };
+                    d(a).total_cmp(&d(b))
+                })
+            else {
+                break;
+            };
+            let this_round = if target.cumulative {
+                target.size.saturating_sub(drawn)
+            } else {
+                target.size
+            };
+            if this_round == 0 || drawn + this_round >= audit.contest.ballots() {
+                break;
+            }
+            let mut votes = vec![0u64; audit.contest.choices().len()];
+            for _ in 0..this_round {
+                if let Some(c) = world.draw(rng.random::<f64>())
+                    && let Some(v) = votes.get_mut(c)
+                {
+                    *v += 1;
+                }
+            }
+            drawn += this_round;
+            rounds.push(PollingRound {
+                draws: this_round,
+                votes,
+                not_found: 0,
+            });
+            let risk = plan::risk(
+                audit.method,
+                &audit.contest,
+                audit.risk_limit,
+                Observed::PollingRounds(&rounds),
+            )
+            .map_err(method_error)?;
+            if risk.risk_limit_met {
+                confirmed = true;
+                break;
+            }
+        }
+        outcome.record(confirmed, drawn);
+    }
+    Ok(outcome)
+}

@@ -135,3 +135,69 @@ fn sample_numbers_match_the_formulas_when_the_outcome_is_right() {
     let n_min = supersimple::n_min(alpha, mu, &supersimple::DiscrepancyCounts::default()).unwrap();
     assert!(stop <= n_min, "stopped at {stop}, nMin {n_min}");
 }
+
+#[test]
+fn alpha_rarely_confirms_tied_contests() {
+    use simulation::comparison::AlphaComparison;
+    use simulation::polling::AlphaPolling;
+    let alpha = 0.2;
+    let contest = two_way(550, 450, 1000);
+    let mut polling_measure = AlphaPolling {
+        contest: contest.clone(),
+        risk_limit: RiskLimit::new(alpha).unwrap(),
+    };
+    let outcome = polling::run_sequential(
+        &PollingWorld::tied(contest.clone()),
+        &mut polling_measure,
+        999,
+        300,
+        4,
+    )
+    .unwrap();
+    assert_sound(outcome, alpha, "ALPHA polling");
+    let world = ComparisonWorld::tied(contest, true).unwrap();
+    let mut comparison_measure = AlphaComparison {
+        risk_limit: RiskLimit::new(alpha).unwrap(),
+    };
+    let outcome = comparison::run_sequential(&world, &mut comparison_measure, 999, 300, 5).unwrap();
+    assert_sound(outcome, alpha, "ALPHA comparison");
+}
+
+#[test]
+fn macro_rarely_confirms_a_tied_batch_contest() {
+    use simulation::batch::{self, BatchWorld};
+    let alpha = 0.2;
+    let world = BatchWorld::tied(30, 50, 30, 20, 5, 0).unwrap();
+    let outcome =
+        batch::run_sequential(&world, RiskLimit::new(alpha).unwrap(), 1000, 300, 6).unwrap();
+    assert_sound(outcome, alpha, "MACRO");
+    // And it stops when the batches are as reported.
+    let correct = batch::run_sequential(
+        &world.correct(),
+        RiskLimit::new(alpha).unwrap(),
+        1000,
+        20,
+        6,
+    )
+    .unwrap();
+    assert_eq!(correct.confirmed, 20);
+}
+
+#[test]
+fn round_by_round_methods_rarely_confirm_a_tied_contest() {
+    use rla_math::plan::Method;
+    use simulation::polling::InRounds;
+    let alpha = 0.2;
+    let contest = two_way(1100, 900, 2000);
+    for method in [Method::Minerva, Method::Providence] {
+        let audit = InRounds {
+            method,
+            contest: contest.clone(),
+            risk_limit: RiskLimit::new(alpha).unwrap(),
+            max_rounds: 3,
+        };
+        let outcome =
+            polling::run_rounds(&PollingWorld::tied(contest.clone()), &audit, 60, 7).unwrap();
+        assert_sound(outcome, alpha, &format!("{method} in rounds"));
+    }
+}

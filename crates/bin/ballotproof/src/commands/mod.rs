@@ -5,3 +5,4 @@ pub mod demo;
 pub mod risk;
 pub mod sample;
 pub mod sample_size;
+pub mod simulate;
