@@ -110,7 +110,7 @@ pub fn run(args: &SimulateArgs, out: &mut impl Write) -> anyhow::Result<()> {
         "Wrongly confirmed",
         "Rate",
         "95% interval",
-        "Within the limit",
+        "Within the limit (99.9%)",
     ])
     .right_align(&[2, 3, 4]);
     for r in &wrong {
