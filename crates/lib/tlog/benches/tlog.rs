@@ -1,0 +1,5 @@
+//! Benchmarks for proof generation and verification and checkpoint signing.
+
+fn main() {
+    divan::main();
+}
