@@ -48,6 +48,8 @@ enum Command {
     /// Draw a ballot sample from ballot manifests with Arlo's seeded sampler and print the
     /// retrieval list.
     Sample(commands::sample::SampleArgs),
+    /// The tamper-evident election record: append, checkpoint, export, prove, verify, witness.
+    Log(commands::log::LogArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
     let mut out = stdout.lock();
     let result = match &cli.command {
         Command::Sample(args) => commands::sample::run(args, &mut out),
+        Command::Log(args) => commands::log::run(args, cli.data_dir(), &mut out),
     };
     let _ = out.flush();
     match result {
