@@ -9,6 +9,7 @@
 //! * [`Ledger`] ([`store`]): open (with crash recovery), durable and batched appends, artifacts by
 //!   content hash, signed checkpoints, tlog-proofs; [`Ledger::export`] ([`export`]) writes a static
 //!   C2SP tlog-tiles directory.
+//! * [`SharedLedger`] ([`group`]): group commit for many threads appending single entries.
 //! * [`verify`]: offline verification of an export.
 //! * [`witness`]: a witness that cosigns exports after checking consistency.
 //! * [`entry`]: the entry format and kinds; [`frame`]: the entries file format and its recovery
@@ -33,6 +34,7 @@ pub mod entry;
 pub mod export;
 pub mod frame;
 mod fsutil;
+pub mod group;
 pub mod keys;
 pub mod store;
 pub mod verify;
@@ -40,6 +42,7 @@ pub mod witness;
 
 pub use entry::{Entry, EntryError, NewEntry, kinds};
 pub use export::ExportSummary;
+pub use group::SharedLedger;
 pub use store::{DEFAULT_ORIGIN, Ledger, LedgerError, Recovery};
 pub use verify::{DirSource, VerifyError, VerifyOptions, VerifyReport, verify_export};
 pub use witness::{CosignReport, WitnessHome};

@@ -81,6 +81,8 @@ pub enum LedgerError {
         "another process has had the election log {0} open for {LOCK_WAIT_SECS} seconds; wait for it to finish (or stop it) and try again"
     )]
     Busy(PathBuf),
+    #[error("the batch this entry was written in failed, so it is not in the log: {0}")]
+    BatchFailed(String),
     #[error("internal error: {0}")]
     Internal(String),
 }

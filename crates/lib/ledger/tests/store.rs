@@ -221,3 +221,47 @@ fn artifacts_are_stored_by_hash_and_logged() {
         ]
     );
 }
+
+#[test]
+fn group_commit_gives_every_thread_its_own_durable_index() {
+    let dir = temp_dir("group");
+    let shared = ledger::SharedLedger::new(Ledger::open(&dir, None).unwrap());
+    let indexes: Vec<(u64, u64, u64)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..6u64)
+            .map(|t| {
+                let shared = &shared;
+                scope.spawn(move || {
+                    (0..25u64)
+                        .map(|i| {
+                            let entry =
+                                NewEntry::new("note", "t", serde_json::json!({"t": t, "i": i}))
+                                    .unwrap();
+                            (shared.append(entry).unwrap(), t, i)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let mut seen: Vec<u64> = indexes.iter().map(|x| x.0).collect();
+    seen.sort_unstable();
+    assert_eq!(seen, (0..150).collect::<Vec<_>>());
+    // A refused entry fails alone.
+    let too_big = NewEntry::new("note", "t", serde_json::json!({"x": "y".repeat(70_000)})).unwrap();
+    assert!(shared.append(too_big).is_err());
+    let ledger = shared.with_ledger(|l| l.size()).unwrap();
+    assert_eq!(ledger, 150);
+    drop(shared);
+    let reopened = Ledger::open(&dir, None).unwrap();
+    for (index, t, i) in indexes {
+        let entry = Entry::parse(reopened.entry(index).unwrap()).unwrap();
+        assert_eq!(
+            (entry.body["t"].as_u64(), entry.body["i"].as_u64()),
+            (Some(t), Some(i))
+        );
+    }
+}
