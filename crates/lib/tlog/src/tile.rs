@@ -418,8 +418,22 @@ pub fn verify_tiles(
             }
         }
     }
-    let tile_of =
-        |level: u8, index: u64| tiles.iter().find(|t| t.level == level && t.index == index);
+    // The tile at (level, index) of a tree of `size` leaves, if there is one.
+    let tile_of = |level: u8, index: u64| -> Option<TileId> {
+        let count = hashes_at(size, u32::from(level));
+        let width = if index < count / TILE_WIDTH {
+            TILE_WIDTH
+        } else if index == count / TILE_WIDTH {
+            count % TILE_WIDTH
+        } else {
+            0
+        };
+        (width > 0).then_some(TileId {
+            level,
+            index,
+            width: width as u16,
+        })
+    };
 
     // Entries against level-0 tiles.
     let mut entries: Vec<Vec<u8>> = Vec::new();
@@ -456,7 +470,7 @@ pub fn verify_tiles(
                 problems.push(TileProblem::EntryMismatch {
                     index: bundle.first() + position,
                     bundle: path.clone(),
-                    tile: *tile,
+                    tile,
                     tile_path: tile.path(),
                     position,
                 });
@@ -484,7 +498,7 @@ pub fn verify_tiles(
             problems.push(TileProblem::TileMismatch {
                 tile: *tile,
                 path: tile.path(),
-                parent: *parent,
+                parent,
                 parent_path: parent.path(),
                 position,
             });
