@@ -26,7 +26,6 @@ impl Cli {
     /// The data directory: `--data-dir`, else `$XDG_DATA_HOME/ballotproof`, else
     /// `~/.local/share/ballotproof`. Not created here: the commands that store data create it and
     /// say clearly when they cannot.
-    #[allow(dead_code)]
     fn data_dir(&self) -> anyhow::Result<std::path::PathBuf> {
         if let Some(dir) = &self.data_dir {
             return Ok(dir.clone());
@@ -60,6 +59,8 @@ enum Command {
     /// Measure each risk measure's soundness: how often it confirms a wrong outcome, and how many
     /// ballots it examines when the outcome is right.
     Simulate(commands::simulate::SimulateArgs),
+    /// The tamper-evident election record: append, checkpoint, export, prove, verify, witness.
+    Log(commands::log::LogArgs),
 }
 
 fn main() -> ExitCode {
@@ -79,6 +80,7 @@ fn main() -> ExitCode {
         Command::SampleSize(args) => commands::sample_size::run(args, &mut out),
         Command::Risk(args) => commands::risk::run(args, &mut out),
         Command::Simulate(args) => commands::simulate::run(args, &mut out),
+        Command::Log(args) => commands::log::run(args, cli.data_dir(), &mut out),
     };
     let _ = out.flush();
     match result {

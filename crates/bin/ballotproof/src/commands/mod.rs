@@ -2,6 +2,7 @@
 
 pub mod contest_args;
 pub mod demo;
+pub mod log;
 pub mod risk;
 pub mod sample;
 pub mod sample_size;
