@@ -48,6 +48,9 @@ enum Command {
     /// Draw a ballot sample from ballot manifests with Arlo's seeded sampler and print the
     /// retrieval list.
     Sample(commands::sample::SampleArgs),
+    /// Recognise election files (manifests, CVRs from any vendor, tallies) and show what they hold,
+    /// how they reconcile and what is wrong with them.
+    Inspect(commands::inspect::InspectArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
     let mut out = stdout.lock();
     let result = match &cli.command {
         Command::Sample(args) => commands::sample::run(args, &mut out),
+        Command::Inspect(args) => commands::inspect::run(args, &mut out),
     };
     let _ = out.flush();
     match result {

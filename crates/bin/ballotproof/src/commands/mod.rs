@@ -1,3 +1,4 @@
 //! One module per subcommand: each parses its arguments, calls the library crates and renders.
 
+pub mod inspect;
 pub mod sample;
