@@ -104,7 +104,7 @@ impl DominionNames {
         let file: ManifestFile = match serde_json::from_reader(BufReader::new(input)) {
             Ok(f) => f,
             Err(err) => {
-                json_error(&source, &err, diagnostics);
+                json_error(&source, &err, None, diagnostics);
                 return None;
             }
         };
@@ -153,6 +153,7 @@ impl DominionNames {
     fn contest(
         &mut self,
         id: u64,
+        max_rank: u32,
         label: &str,
         contests: &mut Contests,
         diagnostics: &mut Diagnostics,
@@ -180,12 +181,12 @@ impl DominionNames {
                 if !self.contests.is_empty() {
                     diagnostics.warning("dominion-json-unknown-contest", Location::file(label), format!("contest id {id} is not in the ContestManifest; it is shown as \"Contest {id}\" — load the manifest exported with these CVRs"));
                 }
+                // Without the manifest, ranks above 1 on the first card seen mark a ranked
+                // contest.
+                let ranks = if max_rank > 1 { max_rank } else { 0 };
+                let contest = Contest::new(&format!("Contest {id}"), 1, ranks, label);
                 contests
-                    .define(
-                        Contest::new(&format!("Contest {id}"), 1, 0, label),
-                        &Location::file(label),
-                        diagnostics,
-                    )
+                    .define(contest, &Location::file(label), diagnostics)
                     .0
             }
         };
@@ -295,6 +296,9 @@ struct Context<'a, 'b> {
     file: &'b mut CvrFile,
     card: Card,
     label: String,
+    /// While the sessions are read: the index of the next one, for error locations.
+    in_sessions: bool,
+    next_index: u64,
 }
 
 impl Context<'_, '_> {
@@ -345,9 +349,14 @@ impl Context<'_, '_> {
             (None, None) => Vec::new(),
         };
         for jc in groups {
-            let id = self
-                .names
-                .contest(jc.id, &self.label, self.contests, self.diagnostics);
+            let max_rank = jc.marks.iter().filter_map(|m| m.rank).max().unwrap_or(1);
+            let id = self.names.contest(
+                jc.id,
+                max_rank,
+                &self.label,
+                self.contests,
+                self.diagnostics,
+            );
             self.file.mentions(id);
             self.card.open_contest(id);
             for m in jc.marks.iter().filter(|m| m.is_vote != Some(false)) {
@@ -428,19 +437,25 @@ impl<'de> Visitor<'de> for Sessions<'_, '_, '_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut index = 0u64;
-        while let Some(session) = seq
-            .next_element::<Session>()
-            .map_err(|e| de::Error::custom(format_args!("Sessions[{index}]: {e}")))?
-        {
+        self.0.in_sessions = true;
+        while let Some(session) = seq.next_element::<Session>()? {
             self.0.session(index, session);
             index += 1;
+            self.0.next_index = index;
         }
+        self.0.in_sessions = false;
         Ok(())
     }
 }
 
-fn json_error(source: &Source<'_>, err: &serde_json::Error, diagnostics: &mut Diagnostics) {
+fn json_error(
+    source: &Source<'_>,
+    err: &serde_json::Error,
+    path: Option<String>,
+    diagnostics: &mut Diagnostics,
+) {
     let mut location = source.whole();
+    location.path = path;
     if err.line() > 0 {
         location.line = Some(err.line() as u64);
         location.column = Some(err.column() as u64);
@@ -479,13 +494,18 @@ pub fn read_dominion_json<R: Read>(
         file: &mut file,
         card: Card::default(),
         label: source.label(),
+        in_sessions: false,
+        next_index: 0,
     };
     let mut de = serde_json::Deserializer::from_reader(BufReader::with_capacity(1 << 16, input));
     let result = Top(&mut context)
         .deserialize(&mut de)
         .and_then(|()| de.end());
     if let Err(err) = result {
-        json_error(&source, &err, context.diagnostics);
+        let at = context
+            .in_sessions
+            .then(|| format!("Sessions[{}]", context.next_index));
+        json_error(&source, &err, at, context.diagnostics);
         if file.cards == 0 {
             return None;
         }
