@@ -17,6 +17,7 @@ pub mod dominion_csv;
 pub mod dominion_json;
 pub mod election_files;
 pub mod ess;
+pub mod generate;
 pub mod hart;
 pub mod inspect;
 pub mod manifest;
