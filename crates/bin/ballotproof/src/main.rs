@@ -51,6 +51,8 @@ enum Command {
     /// Recognise election files (manifests, CVRs from any vendor, tallies) and show what they hold,
     /// how they reconcile and what is wrong with them.
     Inspect(commands::inspect::InspectArgs),
+    /// Write a synthetic election's exports in a vendor's format, deterministic from a seed.
+    Generate(commands::generate::GenerateArgs),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +69,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Sample(args) => commands::sample::run(args, &mut out),
         Command::Inspect(args) => commands::inspect::run(args, &mut out),
+        Command::Generate(args) => commands::generate::run(args, &mut out),
     };
     let _ = out.flush();
     match result {

@@ -162,6 +162,8 @@ pub struct HartReader {
     over: Option<u32>,
     text: String,
     batch_sequence: String,
+    /// The document, read whole (Hart files are a few kilobytes) into a buffer reused per card.
+    document: Vec<u8>,
 }
 
 impl HartReader {
@@ -184,7 +186,45 @@ impl HartReader {
         sink: &mut dyn CardSink,
         diagnostics: &mut Diagnostics,
     ) -> bool {
-        let mut reader = quick_xml::Reader::from_reader(BufReader::new(input));
+        let mut input = input;
+        let mut document = std::mem::take(&mut self.document);
+        document.clear();
+        if let Err(err) = input.read_to_end(&mut document) {
+            diagnostics.error(
+                "hart-xml",
+                source.whole(),
+                format!("the file could not be read ({err})"),
+            );
+            self.document = document;
+            return false;
+        }
+        let ok = self.read_document(
+            source,
+            &document,
+            scans,
+            tabulator,
+            contests,
+            file,
+            sink,
+            diagnostics,
+        );
+        self.document = document;
+        ok
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn read_document(
+        &mut self,
+        source: Source<'_>,
+        document: &[u8],
+        scans: &HartScans,
+        tabulator: &str,
+        contests: &mut Contests,
+        file: &mut CvrFile,
+        sink: &mut dyn CardSink,
+        diagnostics: &mut Diagnostics,
+    ) -> bool {
+        let mut reader = quick_xml::Reader::from_reader(document);
         reader.config_mut().trim_text(true);
         self.card.clear();
         self.stack.clear();
