@@ -765,7 +765,13 @@ fn finish(mut state: State, mut files: Vec<FileReport>) -> Report {
             > c.ballots.saturating_mul(u64::from(c.votes_allowed.max(1)))
             && c.ranks == 0
         {
-            d.error("votes-above-allowed", Location::file(&c.name), format!("contest {:?} has more votes than its ballots allow ({} ballots × {} votes); the export is inconsistent — export it again", c.name, c.ballots, c.votes_allowed));
+            d.error("votes-above-allowed", Location::file(
+                    state
+                        .contests
+                        .id_of(&c.name)
+                        .and_then(|id| state.contests.get(id))
+                        .map_or("", |d| d.defined_in.as_str()),
+                ), format!("contest {:?} has more votes than its ballots allow ({} ballots × {} votes); the export is inconsistent — export it again", c.name, c.ballots, c.votes_allowed));
         }
     }
     for (i, notes) in state.notes.iter().enumerate() {
