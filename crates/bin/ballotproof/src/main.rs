@@ -61,6 +61,11 @@ enum Command {
     Simulate(commands::simulate::SimulateArgs),
     /// The tamper-evident election record: append, checkpoint, export, prove, verify, witness.
     Log(commands::log::LogArgs),
+    /// Recognise election files (manifests, CVRs from any vendor, tallies) and show what they hold,
+    /// how they reconcile and what is wrong with them.
+    Inspect(commands::inspect::InspectArgs),
+    /// Write a synthetic election's exports in a vendor's format, deterministic from a seed.
+    Generate(commands::generate::GenerateArgs),
 }
 
 fn main() -> ExitCode {
@@ -81,6 +86,8 @@ fn main() -> ExitCode {
         Command::Risk(args) => commands::risk::run(args, &mut out),
         Command::Simulate(args) => commands::simulate::run(args, &mut out),
         Command::Log(args) => commands::log::run(args, cli.data_dir(), &mut out),
+        Command::Inspect(args) => commands::inspect::run(args, &mut out),
+        Command::Generate(args) => commands::generate::run(args, &mut out),
     };
     let _ = out.flush();
     match result {

@@ -5,6 +5,7 @@
 
 mod calculator;
 mod demo;
+mod inspect;
 mod log;
 mod sample;
 mod tidy;

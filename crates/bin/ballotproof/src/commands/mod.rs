@@ -2,6 +2,8 @@
 
 pub mod contest_args;
 pub mod demo;
+pub mod generate;
+pub mod inspect;
 pub mod log;
 pub mod risk;
 pub mod sample;

@@ -1,0 +1,173 @@
+//! `ballotproof inspect`: the report for people (snapshot), the JSON shape, and the exit codes.
+
+use std::path::PathBuf;
+
+use crate::{ballotproof, stdout, temp_dir};
+
+fn shared(file: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../../shared/data")
+        .join(file);
+    assert!(
+        path.exists(),
+        "{} is missing: the shared/ folder must sit beside the project root",
+        path.display()
+    );
+    path.display().to_string()
+}
+
+/// Arlo's test manifest for its CVR fixtures (TABULATOR2/BATCH2 holds 6 ballots, 5 with CVRs).
+fn arlo_manifest(dir: &std::path::Path) -> String {
+    let path = dir.join("manifest.csv");
+    std::fs::write(&path, "Container,Tabulator,Batch Name,Number of Ballots\nC1,TABULATOR1,BATCH1,3\nC1,TABULATOR1,BATCH2,3\nC1,TABULATOR2,BATCH1,3\nC1,TABULATOR2,BATCH2,6\n").unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn report_for_arlo_test_cvrs_and_manifest() {
+    // Run in a directory holding both files, with relative names, so the table is the same on
+    // every machine.
+    let dir = temp_dir("inspect-report");
+    std::fs::copy(
+        shared("arlo-inline-test-fixtures/TEST_CVRS.csv"),
+        dir.join("TEST_CVRS.csv"),
+    )
+    .unwrap();
+    arlo_manifest(&dir);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ballotproof"))
+        .args(["inspect", "TEST_CVRS.csv", "manifest.csv"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    insta::assert_snapshot!(stdout(&out));
+}
+
+#[test]
+fn json_has_exactly_the_issue_shape() {
+    let dir = temp_dir("inspect-json");
+    let manifest = arlo_manifest(&dir);
+    let out = ballotproof(&[
+        "inspect",
+        "--json",
+        &shared("arlo-inline-test-fixtures/TEST_CVRS.csv"),
+        &manifest,
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut sorted = keys.clone();
+    sorted.sort_unstable();
+    assert_eq!(
+        sorted,
+        [
+            "ballots_in_manifests",
+            "batches",
+            "cards",
+            "contests",
+            "files",
+            "problems"
+        ]
+    );
+    assert_eq!(
+        (
+            v["cards"].as_u64(),
+            v["batches"].as_u64(),
+            v["ballots_in_manifests"].as_u64()
+        ),
+        (Some(14), Some(4), Some(15))
+    );
+    assert_eq!(v["files"][0]["format"], "dominion-csv");
+    let c = &v["contests"][1];
+    assert_eq!(c["name"], "Contest 2");
+    assert_eq!(c["votes_allowed"], 2);
+    assert_eq!(
+        c["winners"],
+        serde_json::json!(["Choice 2-1", "Choice 2-3"])
+    );
+    assert_eq!(
+        c["votes"],
+        serde_json::json!({"Choice 2-1": 12, "Choice 2-3": 7, "Choice 2-2": 5})
+    );
+    assert_eq!(
+        (c["ballots"].as_u64(), c["margin"].as_u64()),
+        (Some(14), Some(2))
+    );
+    assert!((c["diluted_margin"].as_f64().unwrap() - 2.0 / 14.0).abs() < 1e-12);
+    let p = &v["problems"][0];
+    let mut pk: Vec<&str> = p.as_object().unwrap().keys().map(String::as_str).collect();
+    pk.sort_unstable();
+    assert_eq!(pk, ["column", "line", "message", "path", "severity"]);
+    assert_eq!(p["severity"], "warning");
+    assert_eq!(p["line"], 5);
+}
+
+#[test]
+fn exit_code_1_for_errors_2_for_unreadable_files() {
+    let dir = temp_dir("inspect-exit");
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "Batch Name,Number of Ballots\nB1,3\nTotal,3\n").unwrap();
+    let out = ballotproof(&["inspect", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("bad.csv, line 3: error: this row looks like a total row"));
+    let missing = dir.join("missing.csv");
+    let out = ballotproof(&["inspect", bad.to_str().unwrap(), missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let noise = dir.join("noise.bin");
+    std::fs::write(&noise, [0u8, 159, 146, 150]).unwrap();
+    let out = ballotproof(&["inspect", noise.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).contains("cannot tell what kind of file this is"));
+}
+
+#[test]
+fn format_override_reads_a_file_as_told() {
+    let out = ballotproof(&[
+        "inspect",
+        "--format",
+        "hart-xml",
+        &shared("arlo-inline-test-fixtures/TEST_CVRS.csv"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("no <Cvr> element") || stdout(&out).contains("could not be read"),
+        "{}",
+        stdout(&out)
+    );
+    let out = ballotproof(&[
+        "inspect",
+        "--format",
+        "nope",
+        &shared("arlo-inline-test-fixtures/TEST_CVRS.csv"),
+    ]);
+    assert!(!out.status.success());
+}
+
+#[test]
+fn generate_then_inspect_reconciles() {
+    let dir = temp_dir("inspect-generate");
+    let out = ballotproof(&[
+        "generate",
+        "--format",
+        "dominion-csv",
+        "--cards",
+        "600",
+        "--contests",
+        "4",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let out = ballotproof(&[
+        "inspect",
+        "--json",
+        dir.join("cvrs.csv").to_str().unwrap(),
+        dir.join("manifest.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        (v["cards"].as_u64(), v["ballots_in_manifests"].as_u64()),
+        (Some(600), Some(600))
+    );
+}
