@@ -214,11 +214,16 @@ fn r2b2_refuses_a_zero_vote_loser() {
 /// `test_get_sample_size_multi_candidate` (L40-55), 0.9 option.
 #[test]
 fn providence_first_round_sizes_from_arlo_tests() {
-    let cases: [(&[(&str, u64)], u64); 4] = [
+    let cases: [(&[(&str, u64)], u64); 6] = [
         (&[("a", 60_000), ("b", 40_000)], 173),
         (&[("a", 51_000), ("b", 49_000)], 17_270),
         (&[("a", 60_000), ("b", 40_000), ("c", 10_000)], 191),
         (&[("a", 51_000), ("b", 49_000), ("c", 10_000)], 18_997),
+        (&[("a", 5_040_799), ("b", 4_959_201)], 103_467),
+        (
+            &[("a", 5_040_799), ("b", 4_959_201), ("c", 1_000_000)],
+            113_814,
+        ),
     ];
     for (tally, want) in cases {
         let ballots = tally.iter().map(|t| t.1).sum();
