@@ -60,7 +60,7 @@ pub enum MinervaError {
     #[error("no votes are reported; MINERVA needs the reported tally")]
     NoVotes,
     #[error(
-        "{loser:?} has no reported votes, so the {winner:?}–{loser:?} margin is 100% and r2b2's round-size search is undefined (log 0); audit this pair by hand or remove the choice"
+        "{loser:?} has no reported votes, so the {winner:?}–{loser:?} margin is 100% and r2b2's round-size search divides by zero (ZeroDivisionError); audit this pair by hand or remove the choice"
     )]
     LoserWithoutVotes { winner: String, loser: String },
     #[error(

@@ -200,7 +200,7 @@ fn r2b2_rejects_bad_rounds_and_stops_listening_once_done() {
 
 #[test]
 fn r2b2_refuses_a_zero_vote_loser() {
-    // r2b2 raises "math domain error" (log 0) in `kmin_search_upper_bound` for such a pair.
+    // r2b2 raises ZeroDivisionError in `kmin_search_upper_bound` (ln(p / (1 − p)) with p = 1).
     let contest = Contest::new("c", [("A", 600u64), ("B", 0)], 600, 1, 1).unwrap();
     assert!(matches!(
         R2b2Audit::minerva(&contest, RiskLimit::new(0.1).unwrap()),
@@ -214,11 +214,16 @@ fn r2b2_refuses_a_zero_vote_loser() {
 /// `test_get_sample_size_multi_candidate` (L40-55), 0.9 option.
 #[test]
 fn providence_first_round_sizes_from_arlo_tests() {
-    let cases: [(&[(&str, u64)], u64); 4] = [
+    let cases: [(&[(&str, u64)], u64); 6] = [
         (&[("a", 60_000), ("b", 40_000)], 173),
         (&[("a", 51_000), ("b", 49_000)], 17_270),
         (&[("a", 60_000), ("b", 40_000), ("c", 10_000)], 191),
         (&[("a", 51_000), ("b", 49_000), ("c", 10_000)], 18_997),
+        (&[("a", 5_040_799), ("b", 4_959_201)], 103_467),
+        (
+            &[("a", 5_040_799), ("b", 4_959_201), ("c", 1_000_000)],
+            113_814,
+        ),
     ];
     for (tally, want) in cases {
         let ballots = tally.iter().map(|t| t.1).sum();
@@ -681,4 +686,36 @@ proptest! {
             let _ = brla.kmin(pair, pair.ballots.clamp(1, 300));
         }
     }
+}
+
+/// Contests where r2b2's size search finds nothing below 10^7 and `next_sample_size` raises
+/// "'int' object is not subscriptable" (found by running r2b2 at 43479256 on generated small contests,
+/// gen_r2b2_edge.py seed 21); the values that do exist are r2b2's.
+#[test]
+fn r2b2_size_search_failures_are_typed_errors() {
+    let c = Contest::with_winners("c", [("A", 26u64), ("B", 29)], 57, &["B"], 1).unwrap();
+    let audit = R2b2Audit::minerva(&c, RiskLimit::new(0.45).unwrap()).unwrap();
+    assert_eq!(audit.pairs()[0].min_sample_size(), 12);
+    assert!(matches!(
+        audit.next_round_size(0.7),
+        Err(MinervaError::NoRoundSizeFound { .. })
+    ));
+    let c = Contest::with_winners(
+        "c",
+        [("A", 39u64), ("B", 21), ("C", 36), ("D", 40)],
+        146,
+        &["D"],
+        1,
+    )
+    .unwrap();
+    let audit = R2b2Audit::minerva(&c, RiskLimit::new(0.1).unwrap()).unwrap();
+    let mins: Vec<u64> = audit.pairs().iter().map(|p| p.min_sample_size()).collect();
+    assert_eq!(mins, vec![317, 80, 9]);
+    let seventy = audit.next_round_size(0.7).unwrap();
+    assert_eq!((seventy.size, seventy.kmin), (11_620, 3163));
+    assert!(close(seventy.stopping_probability, 0.700036114550486, 1e-9));
+    assert!(matches!(
+        audit.next_round_size(0.9),
+        Err(MinervaError::NoRoundSizeFound { .. })
+    ));
 }

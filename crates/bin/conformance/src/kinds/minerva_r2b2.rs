@@ -203,6 +203,20 @@ fn check_estimate(
     want: &Value,
     got: Result<RoundSizeEstimate, MinervaError>,
 ) -> anyhow::Result<()> {
+    if let Some(peer) = want.get("error").and_then(Value::as_str) {
+        // r2b2 raised on this step (its size search returned 0 and the caller indexed it).
+        match got {
+            Err(ours @ MinervaError::NoRoundSizeFound { .. }) => {
+                case.fields_checked += 1;
+                case.peer_errored(format!(
+                    "{what}: r2b2 raised {peer:?}; ballotproof returns {ours}"
+                ));
+            }
+            Err(ours) => case.mismatch(what, peer, ours),
+            Ok(got) => case.mismatch(what, format!("an error (r2b2: {peer})"), got.size),
+        }
+        return Ok(());
+    }
     let (size, kmin, sprob) = match want {
         Value::Array(v) if v.len() == 3 => (as_u64(&v[0])?, as_u64(&v[1])?, as_f64(&v[2])?),
         Value::Object(_) => (
