@@ -214,3 +214,91 @@ fn bad_input_gets_one_clear_line_and_no_panic() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+fn macro_args(command: &str, extra: &[&str]) -> std::process::Output {
+    let mut args: Vec<String> = vec![
+        command.into(),
+        "--contest".into(),
+        "Governor".into(),
+        "--risk-limit".into(),
+        "5%".into(),
+    ];
+    for county in ["Adams", "Baker", "Clark"] {
+        args.push("--batch-tallies".into());
+        args.push(format!(
+            "{county} County={}",
+            crate::example(&format!(
+                "{county} - Governor - candidate totals by batch.csv"
+            ))
+        ));
+        args.push("--manifest".into());
+        args.push(format!(
+            "{county} County={}",
+            crate::example(&format!("{county} - ballot manifest.csv"))
+        ));
+    }
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    ballotproof(&refs)
+}
+
+/// MACRO from Arlo-layout batch tallies: the same 41 batch draws the demo reports, and the votes are
+/// the tallies' sums (election.json's Governor totals).
+#[test]
+fn macro_sample_size_from_batch_tallies() {
+    let out = macro_args("sample-size", &["--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["contest"]["votes"]["Ana Alvarez"], 9098);
+    assert_eq!(doc["contest"]["ballots"], 17757);
+    let macro_option = doc["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["unit"] == "batches")
+        .unwrap();
+    assert_eq!(macro_option["size"], 41);
+}
+
+/// Batches that match their reports each multiply the MACRO p-value by the same (1 − 1/U): drawing
+/// every audited batch twice squares it (Arlo macro.py `compute_risk` L498-503).
+#[test]
+fn macro_risk_from_hand_counts() {
+    let dir = crate::temp_dir("macro-risk");
+    let audited = dir.join("audited.csv");
+    let adams = std::fs::read_to_string(crate::example(
+        "Adams - Governor - candidate totals by batch.csv",
+    ))
+    .unwrap();
+    std::fs::write(
+        &audited,
+        adams.lines().take(4).collect::<Vec<_>>().join("\n"),
+    )
+    .unwrap();
+    let audited_arg = format!("Adams County={}", audited.display());
+    let p_of = |extra: &[&str]| -> f64 {
+        let mut args = vec![
+            "--method",
+            "macro",
+            "--json",
+            "--audited-tallies",
+            audited_arg.as_str(),
+        ];
+        args.extend(extra);
+        let out = macro_args("risk", &args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        doc["p_value"].as_f64().unwrap()
+    };
+    let once = p_of(&[]);
+    let twice = p_of(&[
+        "--times-drawn",
+        "Adams County/Batch 001=2",
+        "--times-drawn",
+        "Adams County/Batch 002=2",
+        "--times-drawn",
+        "Adams County/Batch 003=2",
+    ]);
+    assert!(once < 1.0 && once > 0.0, "{once}");
+    assert!((twice - once * once).abs() < 1e-12, "{twice} vs {once}²");
+}

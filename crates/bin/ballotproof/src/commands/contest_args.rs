@@ -7,6 +7,7 @@ use rla_math::plan::Method;
 use rla_math::{Contest, RiskLimit};
 use serde::Serialize;
 
+use super::batch_args::{BatchArgs, BatchContest};
 use crate::input::{NameCount, check_unique_names};
 
 /// The reported results of one contest.
@@ -15,12 +16,18 @@ pub struct ContestArgs {
     /// The contest's name, for the output.
     #[arg(long, default_value = "Contest")]
     pub contest: String,
-    /// A choice and its reported votes, as NAME=VOTES; repeat for every choice.
-    #[arg(long = "vote", value_name = "NAME=VOTES", required = true)]
+    /// A choice and its reported votes, as NAME=VOTES; repeat for every choice. (With
+    /// --batch-tallies the votes are the tallies' sums instead.)
+    #[arg(
+        long = "vote",
+        value_name = "NAME=VOTES",
+        required_unless_present = "batch_tallies"
+    )]
     pub votes: Vec<NameCount>,
-    /// Ballot cards cast in the contest's universe (including undervotes).
-    #[arg(long)]
-    pub ballots: u64,
+    /// Ballot cards cast in the contest's universe (including undervotes). (With --batch-tallies,
+    /// the manifests' total unless given.)
+    #[arg(long, required_unless_present = "batch_tallies")]
+    pub ballots: Option<u64>,
     /// Number of winners (the top vote-getters); use --winner to name them instead.
     #[arg(long, default_value_t = 1, conflicts_with = "winner")]
     pub winners: usize,
@@ -33,31 +40,58 @@ pub struct ContestArgs {
     /// The risk limit, as a fraction (0.05) or a percent (5%); any value strictly between 0 and 1.
     #[arg(long, value_parser = parse_risk_limit)]
     pub risk_limit: RiskLimit,
+    #[command(flatten)]
+    pub batches: BatchArgs,
+}
+
+/// The contest, and its batches when batch tallies were given.
+pub struct Loaded {
+    pub contest: Contest,
+    pub batches: Option<BatchContest>,
 }
 
 impl ContestArgs {
-    pub fn contest(&self) -> anyhow::Result<Contest> {
+    /// The contest from --vote/--ballots, or from the batch tallies and manifests.
+    pub fn load(&self) -> anyhow::Result<Loaded> {
+        if self.batches.given() {
+            if !self.votes.is_empty() {
+                anyhow::bail!(
+                    "give the reported votes one way: --vote, or --batch-tallies (whose sums are the votes)"
+                );
+            }
+            let batches = self.batches.load(
+                &self.contest,
+                self.ballots,
+                &self.winner,
+                self.winners,
+                self.votes_allowed,
+            )?;
+            return Ok(Loaded {
+                contest: batches.contest.clone(),
+                batches: Some(batches),
+            });
+        }
         check_unique_names("choice", self.votes.iter().map(|v| v.name.as_str()))?;
+        let ballots = self
+            .ballots
+            .context("give --ballots, the ballot cards cast in the contest")?;
         let choices = self.votes.iter().map(|v| (v.name.clone(), v.count));
         let contest = if self.winner.is_empty() {
             Contest::new(
                 &self.contest,
                 choices,
-                self.ballots,
+                ballots,
                 self.winners,
                 self.votes_allowed,
             )
         } else {
             let names: Vec<&str> = self.winner.iter().map(String::as_str).collect();
-            Contest::with_winners(
-                &self.contest,
-                choices,
-                self.ballots,
-                &names,
-                self.votes_allowed,
-            )
+            Contest::with_winners(&self.contest, choices, ballots, &names, self.votes_allowed)
         };
-        contest.context("the reported results do not add up")
+        Ok(Loaded {
+            contest: contest.context("the reported results do not add up")?,
+            batches: None,
+        })
     }
 }
 
@@ -89,20 +123,27 @@ pub enum MethodArg {
     #[value(alias = "kaplan-markov")]
     SuperSimple,
     AlphaComparison,
+    /// Batch comparison (needs --batch-tallies and --manifest).
+    Macro,
 }
 
-impl From<MethodArg> for Method {
-    fn from(m: MethodArg) -> Method {
-        match m {
-            MethodArg::Bravo => Method::Bravo,
-            MethodArg::Minerva => Method::Minerva,
-            MethodArg::Providence => Method::Providence,
-            MethodArg::AlphaPolling => Method::AlphaPolling,
-            MethodArg::SuperSimple => Method::SuperSimple,
-            MethodArg::AlphaComparison => Method::AlphaComparison,
+impl MethodArg {
+    /// The ballot-level method, or `None` for MACRO (which works on batches).
+    pub fn ballot_level(self) -> Option<Method> {
+        match self {
+            MethodArg::Bravo => Some(Method::Bravo),
+            MethodArg::Minerva => Some(Method::Minerva),
+            MethodArg::Providence => Some(Method::Providence),
+            MethodArg::AlphaPolling => Some(Method::AlphaPolling),
+            MethodArg::SuperSimple => Some(Method::SuperSimple),
+            MethodArg::AlphaComparison => Some(Method::AlphaComparison),
+            MethodArg::Macro => None,
         }
     }
 }
+
+/// The title of MACRO in tables, beside [`Method::title`].
+pub const MACRO_TITLE: &str = "MACRO (batch comparison)";
 
 /// The contest as the JSON output shows it.
 #[derive(Debug, Serialize)]

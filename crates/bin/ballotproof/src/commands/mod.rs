@@ -1,5 +1,6 @@
 //! One module per subcommand: each parses its arguments, calls the library crates and renders.
 
+pub mod batch_args;
 pub mod contest_args;
 pub mod demo;
 pub mod generate;

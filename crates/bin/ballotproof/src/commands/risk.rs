@@ -1,6 +1,7 @@
 //! `ballotproof risk`: the risk measured from an audit's observations so far, the stop decision, and
 //! the next round's sample-size options when the audit must go on.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use anyhow::{Context, bail};
@@ -12,7 +13,8 @@ use rla_math::supersimple::DiscrepancyCounts;
 use serde::Serialize;
 
 use super::contest_args::{
-    ContestArgs, ContestJson, MethodArg, chance, describe, percent, risk_percent, thousands,
+    ContestArgs, ContestJson, Loaded, MACRO_TITLE, MethodArg, chance, describe, percent,
+    risk_percent, thousands,
 };
 use crate::render::{Table, write_json};
 
@@ -50,6 +52,14 @@ pub struct RiskArgs {
     /// e.g. "0,0,1,0,-1" (0 agrees, 1 or 2 overstates, -1 or -2 understates).
     #[arg(long, value_name = "0,0,1,…", allow_hyphen_values = true)]
     pub discrepancies: Option<String>,
+    /// Batch comparison (MACRO): hand counts of the sampled batches in the batch-tally layout, as
+    /// PATH or JURISDICTION=PATH.
+    #[arg(long = "audited-tallies", value_name = "[JURISDICTION=]PATH")]
+    pub audited_tallies: Vec<crate::input::ManifestArg>,
+    /// Batch comparison (MACRO): how many times a batch was drawn, as "JURISDICTION/BATCH=N", when
+    /// more than once.
+    #[arg(long = "times-drawn", value_name = "JURISDICTION/BATCH=N")]
+    pub times_drawn: Vec<crate::input::NameCount>,
     /// Print one JSON document instead of text.
     #[arg(long)]
     pub json: bool,
@@ -103,81 +113,149 @@ struct NextJson {
 }
 
 pub fn run(args: &RiskArgs, out: &mut impl Write) -> anyhow::Result<()> {
-    let contest = args.contest.contest()?;
+    let loaded = args.contest.load()?;
+    let contest = &loaded.contest;
     let risk_limit = args.contest.risk_limit;
-    let method: Method = args.method.into();
-    let parsed = parse_observations(args, &contest, method)?;
-    let measured = plan::risk(method, &contest, risk_limit, parsed.observed())?;
+    let Some(method) = args.method.ballot_level() else {
+        return run_macro(args, &loaded, out);
+    };
+    let parsed = parse_observations(args, contest, method)?;
+    let measured = plan::risk(method, contest, risk_limit, parsed.observed())?;
     let next = if measured.risk_limit_met {
         Vec::new()
     } else {
         // Not every method re-estimates from every kind of observation; the risk stands either way.
-        plan::sample_size_options(method, &contest, risk_limit, Some(parsed.observed()))
+        plan::sample_size_options(method, contest, risk_limit, Some(parsed.observed()))
             .unwrap_or_default()
+            .into_iter()
+            .map(|o| NextJson {
+                option: o.label,
+                size: o.size,
+                cumulative: o.cumulative,
+                completion_probability: o.completion_probability,
+            })
+            .collect()
     };
+    let report = RiskJson {
+        contest: ContestJson::of(contest),
+        method: method.title(),
+        risk_limit: risk_limit.alpha(),
+        draws: parsed.draws(),
+        p_value: measured.p_value,
+        risk_limit_met: measured.risk_limit_met,
+        next_round: next,
+    };
+    print_report(out, args.json, contest, &report, "ballots")
+}
 
-    if args.json {
-        let doc = RiskJson {
-            contest: ContestJson::of(&contest),
-            method: method.title(),
-            risk_limit: risk_limit.alpha(),
-            draws: parsed.draws(),
-            p_value: measured.p_value,
-            risk_limit_met: measured.risk_limit_met,
-            next_round: next
-                .iter()
-                .map(|o| NextJson {
-                    option: o.label.clone(),
-                    size: o.size,
-                    cumulative: o.cumulative,
-                    completion_probability: o.completion_probability,
-                })
-                .collect(),
-        };
-        write_json(out, &doc)?;
+/// MACRO from the batch tallies, the manifests and the hand counts of the sampled batches.
+fn run_macro(args: &RiskArgs, loaded: &Loaded, out: &mut impl Write) -> anyhow::Result<()> {
+    let batches = loaded.batches.as_ref().context(
+        "MACRO audits batches: give --batch-tallies [JURISDICTION=]PATH and --manifest [JURISDICTION=]PATH",
+    )?;
+    if args.audited_tallies.is_empty() {
+        bail!(
+            "give the hand counts of the sampled batches with --audited-tallies [JURISDICTION=]PATH"
+        );
+    }
+    let risk_limit = args.contest.risk_limit;
+    let times: HashMap<String, u32> = args
+        .times_drawn
+        .iter()
+        .map(|t| {
+            let n = u32::try_from(t.count)
+                .ok()
+                .filter(|n| *n > 0)
+                .with_context(|| {
+                    format!(
+                        "--times-drawn {}={}: give a number of draws from 1 up",
+                        t.name, t.count
+                    )
+                })?;
+            Ok((t.name.clone(), n))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let observed = batches.observed(&args.audited_tallies, &times)?;
+    let measured = batches.macro_contest.risk(&observed, risk_limit)?;
+    let next = if measured.risk_limit_met {
+        Vec::new()
+    } else {
+        vec![NextJson {
+            option: "estimate".into(),
+            size: batches.macro_contest.sample_size(risk_limit, &observed)? as u64,
+            cumulative: false,
+            completion_probability: None,
+        }]
+    };
+    let draws = observed
+        .audited
+        .iter()
+        .map(|a| u64::from(a.times_drawn))
+        .sum();
+    let report = RiskJson {
+        contest: ContestJson::of(&loaded.contest),
+        method: MACRO_TITLE,
+        risk_limit: risk_limit.alpha(),
+        draws,
+        p_value: measured.p_value,
+        risk_limit_met: measured.risk_limit_met,
+        next_round: next,
+    };
+    print_report(out, args.json, &loaded.contest, &report, "batches")
+}
+
+fn print_report(
+    out: &mut impl Write,
+    json: bool,
+    contest: &Contest,
+    report: &RiskJson,
+    unit: &str,
+) -> anyhow::Result<()> {
+    if json {
+        write_json(out, report)?;
         return Ok(());
     }
-
-    writeln!(out, "{}", describe(&contest, risk_limit))?;
+    let risk_limit = rla_math::RiskLimit::new(report.risk_limit)?;
+    writeln!(out, "{}", describe(contest, risk_limit))?;
     writeln!(out)?;
     writeln!(
         out,
         "{} after {} draws: measured risk {} (p-value {:.6}).",
-        method.title(),
-        thousands(parsed.draws()),
-        risk_percent(measured.p_value),
-        measured.p_value
+        report.method,
+        thousands(report.draws),
+        risk_percent(report.p_value),
+        report.p_value
     )?;
-    if measured.risk_limit_met {
+    if report.risk_limit_met {
         writeln!(
             out,
             "The risk limit of {} is met: the audit confirms the reported outcome and can stop.",
-            percent(risk_limit.alpha())
+            percent(report.risk_limit)
         )?;
-    } else {
-        writeln!(
-            out,
-            "The risk limit of {} is not met: the audit must continue with another round, or a full hand count.",
-            percent(risk_limit.alpha())
-        )?;
-        if !next.is_empty() {
-            writeln!(out)?;
-            let mut table = Table::new(["Next round", "Ballots to draw", "Chance to finish"])
-                .right_align(&[1, 2]);
-            for o in &next {
-                let size = if o.cumulative {
-                    format!("{} in total", thousands(o.size))
-                } else {
-                    format!("{} more", thousands(o.size))
-                };
-                table.push([
-                    o.label.clone(),
-                    size,
-                    o.completion_probability.map(chance).unwrap_or_default(),
-                ]);
-            }
-            write!(out, "{}", table.to_text())?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "The risk limit of {} is not met: the audit must continue with another round, or a full hand count.",
+        percent(report.risk_limit)
+    )?;
+    if !report.next_round.is_empty() {
+        writeln!(out)?;
+        let mut table =
+            Table::new(["Next round", "To draw", "Chance to finish"]).right_align(&[1, 2]);
+        for o in &report.next_round {
+            let size = if o.cumulative {
+                format!("{} {unit} in total", thousands(o.size))
+            } else {
+                format!("{} more {unit}", thousands(o.size))
+            };
+            table.push([
+                o.option.clone(),
+                size,
+                o.completion_probability.map(chance).unwrap_or_default(),
+            ]);
         }
+        write!(out, "{}", table.to_text())?;
     }
     Ok(())
 }
