@@ -103,3 +103,27 @@ fn alpha_shangrla_nonnegmean() {
 fn shangrla_comparison_oneaudit_pipeline() {
     check("shangrla_comparison_oneaudit_pipeline.json");
 }
+
+/// Every vector file in the directory, including any added later, must be recognised and pass:
+/// a new file of a known kind is checked without anyone adding a test for it.
+#[test]
+fn every_vector_file_passes() {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(vectors_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 15, "only {} vector files found", files.len());
+    let mut report = Report::default();
+    for file in &files {
+        run_file(file, &mut report).unwrap_or_else(|e| panic!("{}: {e:#}", file.display()));
+    }
+    assert_eq!(report.failed(), 0, "{report}");
+    // Only cases whose input is not shipped beside the vectors may be skipped (RAIRE's large NSW
+    // contests, named by path in the raire-rs repository).
+    for case in report.cases.iter().filter(|c| c.skipped.is_some()) {
+        assert!(case.file.starts_with("irv_"), "{} {} skipped", case.file, case.name);
+    }
+    assert!(report.passed() >= 300, "{report}");
+}
