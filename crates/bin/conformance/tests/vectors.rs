@@ -123,7 +123,12 @@ fn every_vector_file_passes() {
     // Only cases whose input is not shipped beside the vectors may be skipped (RAIRE's large NSW
     // contests, named by path in the raire-rs repository).
     for case in report.cases.iter().filter(|c| c.skipped.is_some()) {
-        assert!(case.file.starts_with("irv_"), "{} {} skipped", case.file, case.name);
+        assert!(
+            case.file.starts_with("irv_"),
+            "{} {} skipped",
+            case.file,
+            case.name
+        );
     }
     assert!(report.passed() >= 300, "{report}");
 }
