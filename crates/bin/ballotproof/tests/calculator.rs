@@ -302,3 +302,63 @@ fn macro_risk_from_hand_counts() {
     assert!(once < 1.0 && once > 0.0, "{once}");
     assert!((twice - once * once).abs() < 1e-12, "{twice} vs {once}²");
 }
+
+const STRATA: [&str; 14] = [
+    "--cvr-vote",
+    "A=5000",
+    "--cvr-vote",
+    "B=4000",
+    "--cvr-ballots",
+    "10000",
+    "--no-cvr-vote",
+    "A=1200",
+    "--no-cvr-vote",
+    "B=900",
+    "--no-cvr-ballots",
+    "2500",
+    "--risk-limit",
+    "10%",
+];
+
+/// SUITE on two strata. Expected values from Arlo's `server/audit_math/suite.py` (8d86156) run on the
+/// same inputs: `get_sample_size` → HybridPair(non_cvr=29, cvr=120); after 40 CVR draws without
+/// discrepancies and 10 non-CVR draws (6 A, 3 B), `compute_risk` → 0.39548991684137125 (not met) and
+/// the next round HybridPair(non_cvr=20, cvr=80).
+#[test]
+fn suite_sizes_and_risk_match_arlo() {
+    let mut args = vec!["sample-size", "--method", "suite", "--json"];
+    args.extend(STRATA);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&ballotproof(&args))).unwrap();
+    let sizes: Vec<u64> = doc["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["size"].as_u64().unwrap())
+        .collect();
+    assert_eq!(sizes, vec![120, 29]);
+
+    let mut args = vec![
+        "risk",
+        "--method",
+        "suite",
+        "--json",
+        "--draws",
+        "40",
+        "--round",
+        "10: A=6; B=3",
+    ];
+    args.extend(STRATA);
+    let out = ballotproof(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let p = doc["p_value"].as_f64().unwrap();
+    assert!((p - 0.39548991684137125).abs() < 1e-9, "{p}");
+    assert_eq!(doc["risk_limit_met"], false);
+    let next: Vec<u64> = doc["next_round"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["size"].as_u64().unwrap())
+        .collect();
+    assert_eq!(next, vec![80, 20]);
+}

@@ -8,6 +8,7 @@ use rla_math::{Contest, RiskLimit};
 use serde::Serialize;
 
 use super::batch_args::{BatchArgs, BatchContest};
+use super::hybrid_args::{HybridArgs, HybridContest};
 use crate::input::{NameCount, check_unique_names};
 
 /// The reported results of one contest.
@@ -21,12 +22,12 @@ pub struct ContestArgs {
     #[arg(
         long = "vote",
         value_name = "NAME=VOTES",
-        required_unless_present = "batch_tallies"
+        required_unless_present_any = ["batch_tallies", "cvr_votes"]
     )]
     pub votes: Vec<NameCount>,
     /// Ballot cards cast in the contest's universe (including undervotes). (With --batch-tallies,
     /// the manifests' total unless given.)
-    #[arg(long, required_unless_present = "batch_tallies")]
+    #[arg(long, required_unless_present_any = ["batch_tallies", "cvr_votes"])]
     pub ballots: Option<u64>,
     /// Number of winners (the top vote-getters); use --winner to name them instead.
     #[arg(long, default_value_t = 1, conflicts_with = "winner")]
@@ -42,12 +43,15 @@ pub struct ContestArgs {
     pub risk_limit: RiskLimit,
     #[command(flatten)]
     pub batches: BatchArgs,
+    #[command(flatten)]
+    pub hybrid: HybridArgs,
 }
 
 /// The contest, and its batches when batch tallies were given.
 pub struct Loaded {
     pub contest: Contest,
     pub batches: Option<BatchContest>,
+    pub hybrid: Option<HybridContest>,
 }
 
 impl ContestArgs {
@@ -69,6 +73,25 @@ impl ContestArgs {
             return Ok(Loaded {
                 contest: batches.contest.clone(),
                 batches: Some(batches),
+                hybrid: None,
+            });
+        }
+        if self.hybrid.given() {
+            if !self.votes.is_empty() || self.ballots.is_some() {
+                anyhow::bail!(
+                    "give the reported results one way: --vote/--ballots, or the strata (--cvr-vote, --cvr-ballots, --no-cvr-vote, --no-cvr-ballots)"
+                );
+            }
+            let hybrid = self.hybrid.load(
+                &self.contest,
+                &self.winner,
+                self.winners,
+                self.votes_allowed,
+            )?;
+            return Ok(Loaded {
+                contest: hybrid.contest.clone(),
+                batches: None,
+                hybrid: Some(hybrid),
             });
         }
         check_unique_names("choice", self.votes.iter().map(|v| v.name.as_str()))?;
@@ -91,6 +114,7 @@ impl ContestArgs {
         Ok(Loaded {
             contest: contest.context("the reported results do not add up")?,
             batches: None,
+            hybrid: None,
         })
     }
 }
@@ -125,6 +149,8 @@ pub enum MethodArg {
     AlphaComparison,
     /// Batch comparison (needs --batch-tallies and --manifest).
     Macro,
+    /// Hybrid audit, SUITE (needs --cvr-vote/--cvr-ballots and --no-cvr-vote/--no-cvr-ballots).
+    Suite,
 }
 
 impl MethodArg {
@@ -137,13 +163,16 @@ impl MethodArg {
             MethodArg::AlphaPolling => Some(Method::AlphaPolling),
             MethodArg::SuperSimple => Some(Method::SuperSimple),
             MethodArg::AlphaComparison => Some(Method::AlphaComparison),
-            MethodArg::Macro => None,
+            MethodArg::Macro | MethodArg::Suite => None,
         }
     }
 }
 
 /// The title of MACRO in tables, beside [`Method::title`].
 pub const MACRO_TITLE: &str = "MACRO (batch comparison)";
+
+/// The title of SUITE in tables.
+pub const SUITE_TITLE: &str = "SUITE (hybrid)";
 
 /// The contest as the JSON output shows it.
 #[derive(Debug, Serialize)]

@@ -4,6 +4,7 @@ pub mod batch_args;
 pub mod contest_args;
 pub mod demo;
 pub mod generate;
+pub mod hybrid_args;
 pub mod inspect;
 pub mod log;
 pub mod risk;

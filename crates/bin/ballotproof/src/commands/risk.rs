@@ -13,8 +13,8 @@ use rla_math::supersimple::DiscrepancyCounts;
 use serde::Serialize;
 
 use super::contest_args::{
-    ContestArgs, ContestJson, Loaded, MACRO_TITLE, MethodArg, chance, describe, percent,
-    risk_percent, thousands,
+    ContestArgs, ContestJson, Loaded, MACRO_TITLE, MethodArg, SUITE_TITLE, chance, describe,
+    percent, risk_percent, thousands,
 };
 use crate::render::{Table, write_json};
 
@@ -117,7 +117,10 @@ pub fn run(args: &RiskArgs, out: &mut impl Write) -> anyhow::Result<()> {
     let contest = &loaded.contest;
     let risk_limit = args.contest.risk_limit;
     let Some(method) = args.method.ballot_level() else {
-        return run_macro(args, &loaded, out);
+        return match args.method {
+            MethodArg::Suite => run_suite(args, loaded, out),
+            _ => run_macro(args, &loaded, out),
+        };
     };
     let parsed = parse_observations(args, contest, method)?;
     let measured = plan::risk(method, contest, risk_limit, parsed.observed())?;
@@ -202,6 +205,76 @@ fn run_macro(args: &RiskArgs, loaded: &Loaded, out: &mut impl Write) -> anyhow::
         next_round: next,
     };
     print_report(out, args.json, &loaded.contest, &report, "batches")
+}
+
+/// SUITE from the two strata: `--draws` with `--o1`/`--o2` for the CVR stratum's sample, `--round` for
+/// the non-CVR stratum's.
+fn run_suite(args: &RiskArgs, loaded: Loaded, out: &mut impl Write) -> anyhow::Result<()> {
+    let mut hybrid = loaded.hybrid.context(
+        "SUITE audits two strata: give --cvr-vote and --cvr-ballots for ballots with cast-vote records, --no-cvr-vote and --no-cvr-ballots for the others",
+    )?;
+    if args.sequence.is_some() || args.discrepancies.is_some() {
+        bail!(
+            "SUITE takes the CVR stratum's sample as --draws with --o1/--o2, and the non-CVR stratum's as --round"
+        );
+    }
+    let risk_limit = args.contest.risk_limit;
+    let cvr_draws = args.draws.unwrap_or(0);
+    if args.o1 + args.o2 > cvr_draws {
+        bail!("--o1 and --o2 add up to more than the {cvr_draws} --draws of the CVR stratum");
+    }
+    hybrid.observe_comparison(cvr_draws, args.o1, args.o2);
+    let mut polling_draws = 0;
+    let mut votes: Vec<(String, u64)> = Vec::new();
+    for (i, text) in args.rounds.iter().enumerate() {
+        let round = parse_round(text, &hybrid.contest)
+            .with_context(|| format!("--round number {}", i + 1))?;
+        polling_draws += round.draws;
+        for (c, n) in hybrid.contest.choices().iter().zip(&round.votes) {
+            votes.push((c.name.clone(), *n));
+        }
+    }
+    hybrid.observe_polling(polling_draws, &votes)?;
+    let measured = rla_math::suite::compute_risk(
+        risk_limit,
+        &hybrid.contest,
+        &hybrid.polling,
+        &hybrid.comparison,
+    )?;
+    let next = if measured.meets_risk_limit {
+        Vec::new()
+    } else {
+        let size = rla_math::suite::sample_size(
+            risk_limit,
+            &hybrid.contest,
+            &hybrid.polling,
+            &hybrid.comparison,
+        )?;
+        vec![
+            NextJson {
+                option: "CVR stratum".into(),
+                size: size.cvr,
+                cumulative: false,
+                completion_probability: None,
+            },
+            NextJson {
+                option: "non-CVR stratum".into(),
+                size: size.non_cvr,
+                cumulative: false,
+                completion_probability: None,
+            },
+        ]
+    };
+    let report = RiskJson {
+        contest: ContestJson::of(&hybrid.contest),
+        method: SUITE_TITLE,
+        risk_limit: risk_limit.alpha(),
+        draws: cvr_draws + polling_draws,
+        p_value: measured.p_value,
+        risk_limit_met: measured.meets_risk_limit,
+        next_round: next,
+    };
+    print_report(out, args.json, &hybrid.contest, &report, "ballots")
 }
 
 fn print_report(

@@ -11,7 +11,8 @@ use rla_math::plan::{self, Method, SizeOption};
 use serde::Serialize;
 
 use super::contest_args::{
-    ContestArgs, ContestJson, Loaded, MACRO_TITLE, MethodArg, chance, describe, thousands,
+    ContestArgs, ContestJson, Loaded, MACRO_TITLE, MethodArg, SUITE_TITLE, chance, describe,
+    thousands,
 };
 use crate::render::{Table, write_json};
 
@@ -80,6 +81,9 @@ pub fn run(args: &SampleSizeArgs, out: &mut impl Write) -> anyhow::Result<()> {
             if loaded.batches.is_some() {
                 all.push(MethodArg::Macro);
             }
+            if loaded.hybrid.is_some() {
+                all.push(MethodArg::Suite);
+            }
             all
         }
     };
@@ -104,6 +108,7 @@ pub fn run(args: &SampleSizeArgs, out: &mut impl Write) -> anyhow::Result<()> {
                         .collect::<Vec<_>>()
                 })
                 .map_err(anyhow::Error::from),
+            None if arg == MethodArg::Suite => suite_options(&loaded, risk_limit),
             None => macro_options(&loaded, risk_limit),
         };
         match found {
@@ -112,7 +117,10 @@ pub fn run(args: &SampleSizeArgs, out: &mut impl Write) -> anyhow::Result<()> {
             // still help, so the failure is shown beside them.
             Err(err) if args.method.is_some() => return Err(err),
             Err(err) => unavailable.push(MethodErrorJson {
-                method: arg.ballot_level().map_or(MACRO_TITLE, Method::title),
+                method: match arg {
+                    MethodArg::Suite => SUITE_TITLE,
+                    _ => arg.ballot_level().map_or(MACRO_TITLE, Method::title),
+                },
                 message: format!("{err:#}"),
             }),
         }
@@ -178,4 +186,31 @@ fn macro_options(loaded: &Loaded, risk_limit: RiskLimit) -> anyhow::Result<Vec<O
         completion_probability: None,
         full_hand_count: size >= batches.keys.len(),
     }])
+}
+
+/// SUITE's sample sizes for the two strata (Arlo `suite.get_sample_size`).
+fn suite_options(loaded: &Loaded, risk_limit: RiskLimit) -> anyhow::Result<Vec<OptionJson>> {
+    let hybrid = loaded.hybrid.as_ref().context(
+        "SUITE audits two strata: give --cvr-vote and --cvr-ballots for ballots with cast-vote records, --no-cvr-vote and --no-cvr-ballots for the others",
+    )?;
+    let size = rla_math::suite::sample_size(
+        risk_limit,
+        &hybrid.contest,
+        &hybrid.polling,
+        &hybrid.comparison,
+    )?;
+    let row = |option: &str, size: u64| OptionJson {
+        method: SUITE_TITLE,
+        audit_type: "hybrid",
+        option: option.to_string(),
+        size,
+        unit: "ballots",
+        cumulative: false,
+        completion_probability: None,
+        full_hand_count: false,
+    };
+    Ok(vec![
+        row("CVR stratum (comparison)", size.cvr),
+        row("non-CVR stratum (polling)", size.non_cvr),
+    ])
 }
