@@ -1,11 +1,10 @@
 //! Ballot-comparison simulations: cards drawn with replacement, each with a reported cast-vote
 //! record and the votes truly on the paper; the risk measure sees both for sampled cards only.
 
-use rand::RngExt;
 use rla_math::supersimple::{self, AuditedCard, ReportedCard, SampledCard};
 use rla_math::{Contest, RiskLimit};
 
-use crate::{Outcome, SimulationError, trial_rng};
+use crate::{Outcome, SimulationError};
 
 /// A kind of card: what its CVR says and what the paper says, with its share of all cards.
 #[derive(Debug, Clone)]
@@ -161,19 +160,14 @@ pub fn run_sequential(
     trials: u64,
     seed: u64,
 ) -> Result<Outcome, SimulationError> {
-    let max_draws = max_draws.min(world.reported.ballots().saturating_sub(1));
-    let mut outcome = Outcome::default();
-    let mut draws = Vec::with_capacity(max_draws as usize);
-    for trial in 0..trials {
-        let mut rng = trial_rng(seed, trial);
-        draws.clear();
-        draws.extend((0..max_draws).map(|_| world.draw(rng.random::<f64>())));
-        match measure.stopping_draw(world, &draws)? {
-            Some(at) => outcome.record(true, at),
-            None => outcome.record(false, max_draws),
-        }
-    }
-    Ok(outcome)
+    crate::run_trials(
+        world.reported.ballots(),
+        max_draws,
+        trials,
+        seed,
+        |u| world.draw(u),
+        |draws| measure.stopping_draw(world, draws),
+    )
 }
 
 /// SHANGRLA's ALPHA on the overstatement assorter of the reported winner against the runner-up, with

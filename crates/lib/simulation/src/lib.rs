@@ -29,6 +29,35 @@ pub(crate) fn trial_rng(seed: u64, trial: u64) -> ChaCha8Rng {
     rng
 }
 
+/// Runs `trials` sequential audits: each draws up to `max_draws` items with `draw` (fed a uniform
+/// number in [0, 1)), and `stopping_draw` says at which draw (1-based) the audit confirms the reported
+/// outcome, if it does. `max_draws` is capped below `population` so that the full-count rule never
+/// counts as a confirmation: an audit that has not stopped goes to a full hand count, which reveals
+/// the true outcome.
+pub(crate) fn run_trials<T>(
+    population: u64,
+    max_draws: u64,
+    trials: u64,
+    seed: u64,
+    draw: impl Fn(f64) -> T,
+    mut stopping_draw: impl FnMut(&[T]) -> Result<Option<u64>, SimulationError>,
+) -> Result<Outcome, SimulationError> {
+    use rand::RngExt;
+    let max_draws = max_draws.min(population.saturating_sub(1));
+    let mut outcome = Outcome::default();
+    let mut draws = Vec::with_capacity(usize::try_from(max_draws).unwrap_or(0));
+    for trial in 0..trials {
+        let mut rng = trial_rng(seed, trial);
+        draws.clear();
+        draws.extend((0..max_draws).map(|_| draw(rng.random::<f64>())));
+        match stopping_draw(&draws)? {
+            Some(at) => outcome.record(true, at),
+            None => outcome.record(false, max_draws),
+        }
+    }
+    Ok(outcome)
+}
+
 /// Why a simulation cannot run as asked.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SimulationError {

@@ -128,19 +128,14 @@ pub fn run_sequential(
     trials: u64,
     seed: u64,
 ) -> Result<Outcome, SimulationError> {
-    let max_draws = max_draws.min(world.reported.ballots().saturating_sub(1));
-    let mut outcome = Outcome::default();
-    let mut draws = Vec::with_capacity(max_draws as usize);
-    for trial in 0..trials {
-        let mut rng = trial_rng(seed, trial);
-        draws.clear();
-        draws.extend((0..max_draws).map(|_| world.draw(rng.random::<f64>())));
-        match measure.stopping_draw(&draws)? {
-            Some(at) => outcome.record(true, at),
-            None => outcome.record(false, max_draws),
-        }
-    }
-    Ok(outcome)
+    crate::run_trials(
+        world.reported.ballots(),
+        max_draws,
+        trials,
+        seed,
+        |u| world.draw(u),
+        |draws| measure.stopping_draw(draws),
+    )
 }
 
 /// SHANGRLA's ALPHA on the plurality assorter of every (winner, loser) pair, with shrink–truncate

@@ -130,7 +130,18 @@ impl HybridArgs {
     }
 }
 
+/// What to say when SUITE is asked for without its strata.
+pub const NEEDS_STRATA: &str = "SUITE audits two strata: give --cvr-vote and --cvr-ballots for ballots with cast-vote records, --no-cvr-vote and --no-cvr-ballots for the others";
+
 impl HybridContest {
+    /// The next round's sizes for the two strata (Arlo `suite.get_sample_size`).
+    pub fn sample_size(
+        &self,
+        risk_limit: rla_math::RiskLimit,
+    ) -> Result<rla_math::suite::HybridSampleSize, rla_math::suite::SuiteError> {
+        rla_math::suite::sample_size(risk_limit, &self.contest, &self.polling, &self.comparison)
+    }
+
     /// Records the comparison stratum's sample: `draws` ballots with `o1` one-vote and `o2` two-vote
     /// overstatements. Counts do not say which pair a discrepancy hit, so each is charged to every
     /// (winner, loser) pair — the most any pair could have, never closer to stopping.

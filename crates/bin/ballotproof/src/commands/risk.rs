@@ -210,9 +210,7 @@ fn run_macro(args: &RiskArgs, loaded: &Loaded, out: &mut impl Write) -> anyhow::
 /// SUITE from the two strata: `--draws` with `--o1`/`--o2` for the CVR stratum's sample, `--round` for
 /// the non-CVR stratum's.
 fn run_suite(args: &RiskArgs, loaded: Loaded, out: &mut impl Write) -> anyhow::Result<()> {
-    let mut hybrid = loaded.hybrid.context(
-        "SUITE audits two strata: give --cvr-vote and --cvr-ballots for ballots with cast-vote records, --no-cvr-vote and --no-cvr-ballots for the others",
-    )?;
+    let mut hybrid = loaded.hybrid.context(super::hybrid_args::NEEDS_STRATA)?;
     if args.sequence.is_some() || args.discrepancies.is_some() {
         bail!(
             "SUITE takes the CVR stratum's sample as --draws with --o1/--o2, and the non-CVR stratum's as --round"
@@ -244,12 +242,7 @@ fn run_suite(args: &RiskArgs, loaded: Loaded, out: &mut impl Write) -> anyhow::R
     let next = if measured.meets_risk_limit {
         Vec::new()
     } else {
-        let size = rla_math::suite::sample_size(
-            risk_limit,
-            &hybrid.contest,
-            &hybrid.polling,
-            &hybrid.comparison,
-        )?;
+        let size = hybrid.sample_size(risk_limit)?;
         vec![
             NextJson {
                 option: "CVR stratum".into(),

@@ -190,15 +190,11 @@ fn macro_options(loaded: &Loaded, risk_limit: RiskLimit) -> anyhow::Result<Vec<O
 
 /// SUITE's sample sizes for the two strata (Arlo `suite.get_sample_size`).
 fn suite_options(loaded: &Loaded, risk_limit: RiskLimit) -> anyhow::Result<Vec<OptionJson>> {
-    let hybrid = loaded.hybrid.as_ref().context(
-        "SUITE audits two strata: give --cvr-vote and --cvr-ballots for ballots with cast-vote records, --no-cvr-vote and --no-cvr-ballots for the others",
-    )?;
-    let size = rla_math::suite::sample_size(
-        risk_limit,
-        &hybrid.contest,
-        &hybrid.polling,
-        &hybrid.comparison,
-    )?;
+    let hybrid = loaded
+        .hybrid
+        .as_ref()
+        .context(super::hybrid_args::NEEDS_STRATA)?;
+    let size = hybrid.sample_size(risk_limit)?;
     let row = |option: &str, size: u64| OptionJson {
         method: SUITE_TITLE,
         audit_type: "hybrid",
