@@ -4,6 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod arapahoe;
+mod batch;
+mod multi;
+mod polling;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -175,4 +178,74 @@ pub fn shared_data(file: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../../../shared/data")
         .join(file)
+}
+
+/// A synthetic election from the project's generator: its manifest and Dominion CSV CVRs.
+pub fn generated(
+    seed: u64,
+    cards: u64,
+    contests: u32,
+) -> (records::generate::Spec, Vec<u8>, Vec<u8>) {
+    let spec = records::generate::Spec {
+        seed,
+        cards,
+        contests,
+        tabulators: 2,
+        batch_size: 50,
+    };
+    let mut manifest = Vec::new();
+    records::generate::write_manifest(&spec, false, &mut manifest).unwrap();
+    let mut cvrs = Vec::new();
+    records::generate::write_dominion_csv(&spec, &mut cvrs).unwrap();
+    (spec, manifest, cvrs)
+}
+
+/// The generated card at (batch, position): cards fill batches in order, record ids from 1.
+pub fn card_at(
+    spec: &records::generate::Spec,
+    batch: &str,
+    position: u64,
+) -> records::generate::GenCard {
+    let b: u64 = batch.parse().unwrap();
+    spec.card(
+        (b - 1) * spec.batch_size + position - 1,
+        &spec.contests(false),
+    )
+}
+
+/// Votes per choice of contest `c` (0-based) by batch, overvotes not counted, as Arlo's
+/// "candidate totals by batch" CSV.
+pub fn batch_tallies_csv(spec: &records::generate::Spec, c: usize) -> (String, Vec<(String, u64)>) {
+    let contests = spec.contests(false);
+    let contest = &contests[c];
+    let mut rows: Vec<Vec<u64>> = vec![vec![0; contest.choices.len()]; spec.batches() as usize];
+    for i in 0..spec.cards {
+        let card = spec.card(i, &contests);
+        if let records::generate::GenMarks::Marked(m) = &card.marks[c] {
+            if m.len() <= contest.votes_allowed as usize {
+                for &k in m {
+                    rows[(card.batch - 1) as usize][k] += 1;
+                }
+            }
+        }
+    }
+    let mut csv = format!("Batch Name,{}\n", contest.choices.join(","));
+    for (b, votes) in rows.iter().enumerate() {
+        csv.push_str(&format!(
+            "{},{}\n",
+            b + 1,
+            votes
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        ));
+    }
+    let totals = contest
+        .choices
+        .iter()
+        .enumerate()
+        .map(|(k, name)| (name.clone(), rows.iter().map(|r| r[k]).sum()))
+        .collect();
+    (csv, totals)
 }

@@ -1,0 +1,122 @@
+//! A multi-jurisdiction ballot-comparison audit: three counties, a statewide contest on every card
+//! (something ColoradoRLA could not audit) and a local contest in one county.
+
+use audit::workflow::{ContestSpec, FileUpload};
+use audit::{AuditType, Math, UploadKind};
+
+use crate::{ACTOR, generated, harness};
+
+#[test]
+fn statewide_contest_draws_from_every_county() {
+    let h = harness("multi");
+    let name = "State 2026";
+    h.create(
+        name,
+        AuditType::BallotComparison,
+        Math::KaplanMarkov,
+        "0.05",
+        "multi seed",
+    );
+    let counties = ["Adams County", "Baker County", "Clark County"];
+    h.rt.block_on(async {
+        for (i, county) in counties.iter().enumerate() {
+            let (_, manifest, cvrs) = generated(100 + i as u64, 1200 + 300 * i as u64, 4);
+            h.wf.add_jurisdiction(ACTOR, name, county).await.unwrap();
+            h.wf.upload(
+                ACTOR,
+                name,
+                county,
+                &FileUpload {
+                    kind: UploadKind::Manifest,
+                    file_name: "manifest.csv",
+                    bytes: &manifest,
+                    contest: None,
+                },
+            )
+            .await
+            .unwrap();
+            let r =
+                h.wf.upload(
+                    ACTOR,
+                    name,
+                    county,
+                    &FileUpload {
+                        kind: UploadKind::Cvrs,
+                        file_name: "cvrs.csv",
+                        bytes: &cvrs,
+                        contest: None,
+                    },
+                )
+                .await
+                .unwrap();
+            assert!(r.accepted, "{r:?}");
+        }
+        h.wf.add_contest(
+            ACTOR,
+            name,
+            &ContestSpec {
+                name: "Contest 1".into(),
+                targeted: true,
+                ..ContestSpec::default()
+            },
+        )
+        .await
+        .unwrap();
+        h.wf.add_contest(
+            ACTOR,
+            name,
+            &ContestSpec {
+                name: "Contest 4".into(),
+                targeted: true,
+                jurisdictions: vec!["Baker County".into()],
+                ..ContestSpec::default()
+            },
+        )
+        .await
+        .unwrap();
+        h.wf.add_contest(
+            ACTOR,
+            name,
+            &ContestSpec {
+                name: "Contest 3".into(),
+                targeted: false,
+                ..ContestSpec::default()
+            },
+        )
+        .await
+        .unwrap();
+        h.wf.reveal_seed(ACTOR, name, None).await.unwrap();
+    });
+    let record = h.record(name);
+    let statewide = record.contest("Contest 1").unwrap();
+    assert_eq!(statewide.jurisdictions.len(), 3);
+    assert_eq!(statewide.ballots, 1200 + 1500 + 1800);
+    h.rt.block_on(h.wf.start_round(ACTOR, name, &[])).unwrap();
+    let record = h.record(name);
+    for county in counties {
+        assert!(
+            record
+                .ballots
+                .iter()
+                .any(|b| b.jurisdiction == county
+                    && b.draws.iter().any(|d| d.contest == "Contest 1")),
+            "{county} has statewide draws"
+        );
+    }
+    assert!(
+        record
+            .ballots
+            .iter()
+            .filter(|b| b.draws.iter().any(|d| d.contest == "Contest 4"))
+            .all(|b| b.jurisdiction == "Baker County")
+    );
+    h.audit_as_reported(name, &|_| None);
+    h.sign_off_all(name);
+    let ended = h.rt.block_on(h.wf.end_round(ACTOR, name)).unwrap();
+    assert!(ended.complete, "{:?}", ended.risks);
+    assert_eq!(
+        ended.risks.len(),
+        3,
+        "the opportunistic contest is measured too"
+    );
+}

@@ -1,0 +1,167 @@
+//! A ballot-polling audit (BRAVO, and MINERVA) of a generated election: reported totals entered by
+//! hand, audit boards reading the generated paper ballots, offline tallies as an alternative.
+
+use audit::workflow::{BallotRef, ContestSpec, FileUpload};
+use audit::{AuditType, BallotEntry, ContestReading, Interpretation, Math, UploadKind};
+use records::generate::GenMarks;
+
+use crate::{ACTOR, Harness, batch_tallies_csv, card_at, generated, harness};
+
+fn set_up(h: &Harness, name: &str, math: Math) -> records::generate::Spec {
+    let (spec, manifest, _) = generated(7, 2000, 4);
+    let (_, totals) = batch_tallies_csv(&spec, 0);
+    h.create(
+        name,
+        AuditType::BallotPolling,
+        math,
+        "0.1",
+        "polling seed 2026",
+    );
+    h.rt.block_on(async {
+        h.wf.add_jurisdiction(ACTOR, name, "Lake County")
+            .await
+            .unwrap();
+        let r =
+            h.wf.upload(
+                ACTOR,
+                name,
+                "Lake County",
+                &FileUpload {
+                    kind: UploadKind::Manifest,
+                    file_name: "manifest.csv",
+                    bytes: &manifest,
+                    contest: None,
+                },
+            )
+            .await
+            .unwrap();
+        assert!(r.accepted);
+        h.wf.add_contest(
+            ACTOR,
+            name,
+            &ContestSpec {
+                name: "Contest 1".into(),
+                targeted: true,
+                votes: Some(totals),
+                ..ContestSpec::default()
+            },
+        )
+        .await
+        .unwrap();
+        h.wf.reveal_seed(ACTOR, name, None).await.unwrap();
+    });
+    spec
+}
+
+fn read_paper(spec: &records::generate::Spec, b: &audit::record::BallotRecord) -> BallotEntry {
+    let card = card_at(spec, &b.batch, b.position);
+    let contest = &spec.contests(false)[0];
+    let reading = match &card.marks[0] {
+        GenMarks::Absent => ContestReading {
+            contest: "Contest 1".into(),
+            interpretation: Interpretation::ContestNotOnBallot,
+            choices: vec![],
+            comment: String::new(),
+        },
+        GenMarks::Marked(m) if m.is_empty() => ContestReading {
+            contest: "Contest 1".into(),
+            interpretation: Interpretation::Blank,
+            choices: vec![],
+            comment: String::new(),
+        },
+        GenMarks::Marked(m) => ContestReading {
+            contest: "Contest 1".into(),
+            interpretation: Interpretation::Vote,
+            choices: m.iter().map(|&k| contest.choices[k].clone()).collect(),
+            comment: String::new(),
+        },
+    };
+    BallotEntry::Read(vec![reading])
+}
+
+#[test]
+fn bravo_confirms_the_generated_outcome_ballot_by_ballot() {
+    let h = harness("polling-bravo");
+    let spec = set_up(&h, "Polling", Math::Bravo);
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        assert!(
+            rounds <= 4,
+            "BRAVO should finish a 20-point margin within a few rounds"
+        );
+        h.rt.block_on(h.wf.start_round(ACTOR, "Polling", &[]))
+            .unwrap();
+        h.audit_as_reported("Polling", &|b| Some(read_paper(&spec, b)));
+        h.sign_off_all("Polling");
+        let ended = h.rt.block_on(h.wf.end_round(ACTOR, "Polling")).unwrap();
+        if ended.complete {
+            assert!(ended.risks[0].p_value <= 0.1);
+            break;
+        }
+    }
+}
+
+#[test]
+fn minerva_with_an_offline_tally_matches_ballot_by_ballot_entry() {
+    // The same sample entered two ways must give the same risk.
+    let online = harness("polling-minerva-online");
+    let spec = set_up(&online, "M", Math::Minerva);
+    online
+        .rt
+        .block_on(online.wf.start_round(ACTOR, "M", &[]))
+        .unwrap();
+    online.audit_as_reported("M", &|b| Some(read_paper(&spec, b)));
+    online.sign_off_all("M");
+    let by_ballot = online.rt.block_on(online.wf.end_round(ACTOR, "M")).unwrap();
+
+    let offline = harness("polling-minerva-offline");
+    set_up(&offline, "M", Math::Minerva);
+    offline
+        .rt
+        .block_on(offline.wf.start_round(ACTOR, "M", &[]))
+        .unwrap();
+    let record = offline.record("M");
+    let contest = &spec.contests(false)[0];
+    let mut votes = vec![0u64; contest.choices.len()];
+    for b in &record.ballots {
+        if let BallotEntry::Read(r) = read_paper(&spec, b) {
+            if r[0].interpretation == Interpretation::Vote {
+                for name in &r[0].choices {
+                    let k = contest.choices.iter().position(|c| c == name).unwrap();
+                    votes[k] += b.draws.len() as u64;
+                }
+            }
+        }
+    }
+    let named: Vec<(String, u64)> = contest.choices.iter().cloned().zip(votes).collect();
+    offline
+        .rt
+        .block_on(offline.wf.record_offline_tally(
+            ACTOR,
+            "M",
+            "Lake County",
+            "Contest 1",
+            &named,
+            None,
+        ))
+        .unwrap();
+    let tallied = offline
+        .rt
+        .block_on(offline.wf.end_round(ACTOR, "M"))
+        .unwrap();
+    assert_eq!(by_ballot.risks[0].draws, tallied.risks[0].draws);
+    assert!(
+        (by_ballot.risks[0].p_value - tallied.risks[0].p_value).abs() < 1e-12,
+        "{} vs {}",
+        by_ballot.risks[0].p_value,
+        tallied.risks[0].p_value
+    );
+    // A ballot not found counts for the loser.
+    let _ = BallotRef {
+        jurisdiction: String::new(),
+        tabulator: None,
+        batch: String::new(),
+        position: 0,
+    };
+}
