@@ -125,8 +125,10 @@ fn minerva_with_an_offline_tally_matches_ballot_by_ballot_entry() {
     let contest = &spec.contests(false)[0];
     let mut votes = vec![0u64; contest.choices.len()];
     for b in &record.ballots {
-        if let BallotEntry::Read(r) = read_paper(&spec, b) {
-            if r[0].interpretation == Interpretation::Vote {
+        if let BallotEntry::Read(r) = read_paper(&spec, b)
+            && r[0].interpretation == Interpretation::Vote
+        {
+            {
                 for name in &r[0].choices {
                     let k = contest.choices.iter().position(|c| c == name).unwrap();
                     votes[k] += b.draws.len() as u64;

@@ -221,8 +221,10 @@ pub fn batch_tallies_csv(spec: &records::generate::Spec, c: usize) -> (String, V
     let mut rows: Vec<Vec<u64>> = vec![vec![0; contest.choices.len()]; spec.batches() as usize];
     for i in 0..spec.cards {
         let card = spec.card(i, &contests);
-        if let records::generate::GenMarks::Marked(m) = &card.marks[c] {
-            if m.len() <= contest.votes_allowed as usize {
+        if let records::generate::GenMarks::Marked(m) = &card.marks[c]
+            && m.len() <= contest.votes_allowed as usize
+        {
+            {
                 for &k in m {
                     rows[(card.batch - 1) as usize][k] += 1;
                 }
