@@ -96,6 +96,15 @@ pub struct FileUpload<'a> {
     pub contest: Option<&'a str>,
 }
 
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportSummary {
+    pub dir: std::path::PathBuf,
+    pub audit_json_sha256: String,
+    pub files: usize,
+    pub log_size: u64,
+}
+
 /// What starting a round did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoundStarted {
@@ -1776,6 +1785,7 @@ impl<S: Store> Workflow<S> {
             json!({
                 "round": number,
                 "complete": complete,
+                "sampled_cvrs_sha256": crate::report::sampled_cvrs_sha256(&record, number),
                 "contests": risks.iter().map(|r| json!({
                     "contest": r.contest, "p_value": r.p_value, "risk_limit_met": r.risk_limit_met,
                     "draws": r.draws, "discrepancies": r.counts, "outcome_changed": r.outcome_changed,
@@ -1818,11 +1828,51 @@ impl<S: Store> Workflow<S> {
             json!({"name": name, "size": bytes.len()}),
             Some(sha.clone()),
         )];
-        self.store
-            .set_audit_status(a.id, &a.status, a.finished_at, &log)
-            .await?;
+        self.store.log_event(Some(a.id), &log).await?;
         self.flush().await?;
         Ok(sha)
+    }
+
+    /// Writes the public export to `dir`: `audit.json` (the audit record, logged), the uploaded
+    /// manifests and batch tallies under `files/` by SHA-256, and the election log as signed C2SP
+    /// tiles under `log/` — everything `verify-audit` needs to recompute the sample and the risk.
+    /// CVR files are not copied (they can be large and some states keep them private); the
+    /// sampled ballots' CVRs are in `audit.json`, bound to the log by hash.
+    pub async fn export(
+        &self,
+        actor: &str,
+        audit: &str,
+        dir: &std::path::Path,
+    ) -> Result<ExportSummary> {
+        let record = self.record(audit).await?;
+        let io = |e: std::io::Error, what: &std::path::Path| {
+            AuditError::Invalid(format!("cannot write {}: {e}", what.display()))
+        };
+        let files_dir = dir.join("files");
+        std::fs::create_dir_all(&files_dir).map_err(|e| io(e, &files_dir))?;
+        let mut files = 0;
+        for j in &record.jurisdictions {
+            for f in j.manifest.iter().chain(&j.batch_tally_files) {
+                let hash =
+                    Hash::from_hex(&f.sha256).map_err(|e| AuditError::Invalid(e.to_string()))?;
+                let bytes = self.with_ledger(|l| l.artifact(&hash))??;
+                let path = dir.join(crate::verify::file_path(&f.sha256));
+                std::fs::write(&path, bytes).map_err(|e| io(e, &path))?;
+                files += 1;
+            }
+        }
+        let json =
+            serde_json::to_vec_pretty(&record).map_err(|e| AuditError::Invalid(e.to_string()))?;
+        let path = dir.join("audit.json");
+        std::fs::write(&path, &json).map_err(|e| io(e, &path))?;
+        let sha = self.log_report(actor, audit, "audit.json", &json).await?;
+        let log = self.with_ledger(|l| l.export(&dir.join("log")))??;
+        Ok(ExportSummary {
+            dir: dir.to_path_buf(),
+            audit_json_sha256: sha,
+            files,
+            log_size: log.size,
+        })
     }
 }
 

@@ -8,9 +8,9 @@ use rla_math::supersimple::DiscrepancyCounts;
 
 use crate::{ACTOR, Harness, harness, shared_data};
 
-const PRESIDENT: &str = "Presidential Electors";
+pub const PRESIDENT: &str = "Presidential Electors";
 
-fn set_up(h: &Harness, name: &str) {
+pub fn set_up(h: &Harness, name: &str) {
     h.create(
         name,
         AuditType::BallotComparison,

@@ -5,8 +5,10 @@
 
 mod arapahoe;
 mod batch;
+mod export;
 mod multi;
 mod polling;
+mod reports;
 
 use std::path::PathBuf;
 use std::sync::Arc;

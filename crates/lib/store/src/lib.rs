@@ -231,6 +231,13 @@ pub trait Store: Send + Sync {
         log: &[LogRecord],
     ) -> impl Future<Output = StoreResult<()>> + Send;
 
+    /// Writes log entries that go with no other change (a report was published).
+    fn log_event(
+        &self,
+        audit: Option<AuditId>,
+        log: &[LogRecord],
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+
     /// Outbox entries not yet in the election log, oldest first.
     fn pending_log(&self) -> impl Future<Output = StoreResult<Vec<PendingLog>>> + Send;
     /// Records where outbox entries landed in the election log.

@@ -879,6 +879,13 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn log_event(&self, audit: Option<AuditId>, log: &[LogRecord]) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        write_log(&mut tx, audit, log).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn pending_log(&self) -> StoreResult<Vec<PendingLog>> {
         Ok(sqlx::query_as(sql::LOG_PENDING)
             .fetch_all(&self.pool)

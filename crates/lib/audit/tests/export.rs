@@ -1,0 +1,150 @@
+//! The public export and `verify-audit`'s check: an untouched export verifies; any edited number,
+//! ballot, ticket or log entry makes verification fail, naming what differs.
+
+use std::path::Path;
+
+use audit::verify::verify_export;
+
+use crate::arapahoe::set_up;
+use crate::{ACTOR, Harness, harness};
+
+fn finished_audit(h: &Harness, dir: &Path) {
+    set_up(h, "Arapahoe 2016");
+    h.rt.block_on(h.wf.start_round(ACTOR, "Arapahoe 2016", &[]))
+        .unwrap();
+    h.audit_as_reported("Arapahoe 2016", &|_| None);
+    h.sign_off_all("Arapahoe 2016");
+    h.rt.block_on(h.wf.end_round(ACTOR, "Arapahoe 2016"))
+        .unwrap();
+    h.rt.block_on(h.wf.export(ACTOR, "Arapahoe 2016", dir))
+        .unwrap();
+}
+
+fn edit_json(dir: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    let path = dir.join("audit.json");
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    edit(&mut v);
+    std::fs::write(&path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn an_untouched_export_verifies_and_every_edit_is_named() {
+    let h = harness("export");
+    let dir = h.dir.join("export");
+    finished_audit(&h, &dir);
+    let verified = verify_export(&dir).unwrap();
+    assert_eq!(verified.rounds, 1);
+    assert!(verified.draws > 0 && verified.readings > 0 && verified.risks == 1);
+
+    let case = |name: &str, edit: &dyn Fn(&Path), expect: &str| {
+        let copy = h.dir.join(format!("tampered-{name}"));
+        copy_dir(&dir, &copy);
+        edit(&copy);
+        let problems = verify_export(&copy).unwrap_err();
+        assert!(
+            problems.iter().any(|p| p.contains(expect)),
+            "{name}: expected {expect:?} in {problems:#?}"
+        );
+    };
+    case(
+        "p-value",
+        &|d| {
+            edit_json(d, |v| {
+                v["rounds"][0]["contests"][0]["p_value"] = serde_json::json!(0.0001)
+            })
+        },
+        "published risk",
+    );
+    case(
+        "reading",
+        &|d| {
+            edit_json(d, |v| {
+                let b = v["ballots"]
+                    .as_array_mut()
+                    .unwrap()
+                    .iter_mut()
+                    .find(|b| b["interpretations"][0]["interpretation"] == "vote")
+                    .unwrap();
+                b["interpretations"][0]["interpretation"] = serde_json::json!("blank");
+                b["interpretations"][0]["choices"] = serde_json::json!([]);
+            })
+        },
+        "readings in audit.json differ",
+    );
+    case(
+        "ticket",
+        &|d| {
+            edit_json(d, |v| {
+                v["ballots"][0]["draws"][0]["ticket"] = serde_json::json!("0.123")
+            })
+        },
+        "differ from the recomputed sample",
+    );
+    case(
+        "seed",
+        &|d| edit_json(d, |v| v["seed"] = serde_json::json!("20161109")),
+        "seed",
+    );
+    case(
+        "cvr",
+        &|d| {
+            edit_json(d, |v| {
+                let b = v["ballots"]
+                    .as_array_mut()
+                    .unwrap()
+                    .iter_mut()
+                    .find(|b| !b["cvr"].is_null())
+                    .unwrap();
+                b["cvr"]["imprinted_id"] = serde_json::json!("forged");
+            })
+        },
+        "CVRs in audit.json differ",
+    );
+    case(
+        "manifest",
+        &|d| {
+            let files = d.join("files");
+            let f = std::fs::read_dir(&files)
+                .unwrap()
+                .next()
+                .unwrap()
+                .unwrap()
+                .path();
+            let mut bytes = std::fs::read(&f).unwrap();
+            bytes.extend_from_slice(b"Arapahoe,\"99\",\"1\",5,Bin 9\n");
+            std::fs::write(f, bytes).unwrap();
+        },
+        "manifest",
+    );
+    case(
+        "log entry",
+        &|d| {
+            let bundle = d.join("log/tile/entries/000.p");
+            let f = std::fs::read_dir(&bundle)
+                .unwrap()
+                .next()
+                .unwrap()
+                .unwrap()
+                .path();
+            let mut bytes = std::fs::read(&f).unwrap();
+            let text = String::from_utf8_lossy(&bytes)
+                .replace("audit.ballot_audited", "audit.ballot_audxted");
+            bytes = text.into_bytes();
+            std::fs::write(f, bytes).unwrap();
+        },
+        "does not verify",
+    );
+}
