@@ -18,6 +18,9 @@ struct Cli {
     /// directory, e.g. ~/.local/share/ballotproof).
     #[arg(long, global = true, value_name = "DIR", env = "BALLOTPROOF_DATA_DIR")]
     data_dir: Option<std::path::PathBuf>,
+    /// Who is acting, as recorded with every change in the election log (default: cli:$USER).
+    #[arg(long, global = true, value_name = "NAME", env = "BALLOTPROOF_ACTOR")]
+    actor: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -42,11 +45,32 @@ impl Cli {
     }
 }
 
+impl Cli {
+    /// The acting user: `--actor`, else `cli:` and the operating-system user.
+    fn actor(&self) -> String {
+        if let Some(a) = self.actor.as_deref().filter(|a| !a.trim().is_empty()) {
+            return a.trim().to_string();
+        }
+        let user = ["USER", "USERNAME", "LOGNAME"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
+            .unwrap_or_else(|| "unknown".to_string());
+        format!("cli:{user}")
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the main job on a bundled example election: round-one sample sizes for every method and
-    /// the sample drawn from the public seed.
+    /// Run a whole risk-limiting audit on a bundled example election — three counties, a statewide
+    /// and local contests, simulated audit boards finding a few discrepancies — and write its
+    /// reports and public export.
     Demo(commands::demo::DemoArgs),
+    /// Run a risk-limiting audit step by step: create, upload, contests, rounds, audit boards,
+    /// interpretations, reports and the public export.
+    Audit(commands::audit::AuditArgs),
+    /// Check a published audit export offline: recompute the sample and the risk and compare them
+    /// with the published results and the signed election log.
+    VerifyAudit(commands::verify_audit::VerifyAuditArgs),
     /// Draw a ballot sample from ballot manifests with Arlo's seeded sampler and print the
     /// retrieval list.
     Sample(commands::sample::SampleArgs),
@@ -81,6 +105,8 @@ fn main() -> ExitCode {
     let mut out = stdout.lock();
     let result = match &cli.command {
         Command::Demo(args) => commands::demo::run(args, &mut out),
+        Command::Audit(args) => commands::audit::run(args, cli.data_dir(), &cli.actor(), &mut out),
+        Command::VerifyAudit(args) => commands::verify_audit::run(args, &mut out),
         Command::Sample(args) => commands::sample::run(args, &mut out),
         Command::SampleSize(args) => commands::sample_size::run(args, &mut out),
         Command::Risk(args) => commands::risk::run(args, &mut out),

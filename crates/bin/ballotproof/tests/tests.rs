@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod audit_cli;
 mod calculator;
 mod demo;
 mod inspect;

@@ -1,395 +1,650 @@
-//! `ballotproof demo`: the main job on a bundled example election — round-one sample sizes for every
-//! method, the ballot sample drawn from the public seed, and a batch sample for a batch-comparison
-//! audit — printed as readable tables.
+//! `ballotproof demo`: the main job, end to end, on an example election — a whole ballot-comparison
+//! risk-limiting audit with three counties, a statewide and local contests, simulated audit boards
+//! that find a few realistic discrepancies, an escalation when the risk is not yet low enough,
+//! reports, the public export, and its offline verification.
 //!
-//! The example election (three counties, a statewide and two local contests) is compiled into the
-//! binary from `examples/example-election/`, so the demo runs anywhere with no files and no setup.
+//! The election is generated at run time by the project's own generator (`records::generate`,
+//! deterministic from fixed seeds) and relabelled with readable contest and candidate names, so
+//! the demo needs no files and runs from any directory. It always works in a **fresh temporary
+//! data directory** (deleted at the end unless `--keep-data`), never in `--data-dir`: a demo must
+//! not add an example audit to an office's real database and election log. Its inputs, reports and
+//! public export go to `--out` (default `./ballotproof-demo`).
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use audit::record::{AuditRecord, BallotRecord};
+use audit::workflow::{AuditSpec, BallotRef, ContestSpec, FileUpload, SeedInput};
+use audit::{AuditType, BallotEntry, ContestReading, Interpretation, Math, UploadKind, report};
 use clap::Args;
-use records::Manifest;
-use rla_math::macro_batch::{MacroContest, MacroOptions, Observed as MacroObserved, ReportedBatch};
+use records::generate::Spec;
 use rla_math::plan::{self, Method};
-use rla_math::{Contest, RiskLimit};
-use sampler::consistent::{Replacement, SampleRequest, draw_sample, group_retrievals};
-use sampler::ppeb::{PpebBatch, draw_ppeb_sample};
-use sampler::python_repr::BatchKey;
-use serde::Deserialize;
 
-use super::contest_args::{chance, describe, thousands};
-use super::sample::SampleFrame;
+use super::audit::{Session, open, risk_table, write_reports};
+use super::contest_args::{chance, thousands};
 use crate::render::Table;
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// The risk limit for the demo audit, as a fraction (0.05) or percent (5%).
-    #[arg(long, default_value = "5%", value_parser = super::contest_args::parse_risk_limit)]
-    pub risk_limit: RiskLimit,
-    /// Rows of the retrieval list to print (the rest is counted).
-    #[arg(long, default_value_t = 15)]
-    pub rows: usize,
+    /// Where to write the inputs, reports and public export (created if needed).
+    #[arg(long, value_name = "DIR", default_value = "ballotproof-demo")]
+    pub out: PathBuf,
+    /// Keep the temporary data directory (database and election log) and print where it is.
+    #[arg(long)]
+    pub keep_data: bool,
 }
 
-/// The bundled files, by name.
-const FILES: &[(&str, &str)] = &[
-    (
-        "election.json",
-        include_str!("../../../../../examples/example-election/election.json"),
-    ),
-    (
-        "Adams - ballot manifest.csv",
-        include_str!("../../../../../examples/example-election/Adams - ballot manifest.csv"),
-    ),
-    (
-        "Baker - ballot manifest.csv",
-        include_str!("../../../../../examples/example-election/Baker - ballot manifest.csv"),
-    ),
-    (
-        "Clark - ballot manifest.csv",
-        include_str!("../../../../../examples/example-election/Clark - ballot manifest.csv"),
-    ),
-    (
-        "Adams - Governor - candidate totals by batch.csv",
-        include_str!(
-            "../../../../../examples/example-election/Adams - Governor - candidate totals by batch.csv"
-        ),
-    ),
-    (
-        "Baker - Governor - candidate totals by batch.csv",
-        include_str!(
-            "../../../../../examples/example-election/Baker - Governor - candidate totals by batch.csv"
-        ),
-    ),
-    (
-        "Clark - Governor - candidate totals by batch.csv",
-        include_str!(
-            "../../../../../examples/example-election/Clark - Governor - candidate totals by batch.csv"
-        ),
-    ),
-];
+const AUDIT: &str = "Example State 2026 General";
+const SEED: &str = "70271148905320617352";
+/// A fixed salt keeps the demo's output identical run to run (a real audit uses a random one).
+const SALT: &str = "5eed5a170000000000000000000000aa";
+const ACTOR: &str = "demo:state-admin";
 
-fn bundled(name: &str) -> anyhow::Result<&'static str> {
-    FILES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, text)| *text)
-        .with_context(|| format!("the demo data has no file {name:?}"))
+/// One county of the example: generator settings and readable names for its contests.
+struct County {
+    name: &'static str,
+    spec: Spec,
 }
 
-#[derive(Debug, Deserialize)]
-struct Election {
-    name: String,
-    seed: String,
-    contests: Vec<ContestSpec>,
-    jurisdictions: Vec<JurisdictionSpec>,
+fn counties() -> Vec<County> {
+    let spec = |seed, cards| Spec {
+        seed,
+        cards,
+        contests: 4,
+        tabulators: 3,
+        batch_size: 100,
+    };
+    vec![
+        County {
+            name: "Adams County",
+            spec: spec(11, 2400),
+        },
+        County {
+            name: "Baker County",
+            spec: spec(12, 1800),
+        },
+        County {
+            name: "Clark County",
+            spec: spec(13, 3000),
+        },
+    ]
 }
 
-#[derive(Debug, Deserialize)]
-struct ContestSpec {
-    name: String,
-    jurisdictions: Vec<String>,
-    votes_allowed: u32,
-    num_winners: usize,
-    ballots: u64,
-    votes: serde_json::Map<String, serde_json::Value>,
+const GOVERNOR: &str = "Governor";
+const GOVERNOR_CHOICES: [&str; 3] = ["Ana Alvarez", "Ben Brooks", "Chen Wei"];
+const COUNCIL_CHOICES: [&str; 5] = ["Dana Diaz", "Eli Evans", "Fay Fox", "Gus Grant", "Hal Hill"];
+
+fn short(county: &str) -> &str {
+    county.split_whitespace().next().unwrap_or(county)
 }
 
-#[derive(Debug, Deserialize)]
-struct JurisdictionSpec {
-    name: String,
-    manifest: String,
-}
-
-impl ContestSpec {
-    fn contest(&self) -> anyhow::Result<Contest> {
-        let choices = self
-            .votes
-            .iter()
-            .map(|(name, v)| {
-                v.as_u64()
-                    .map(|n| (name.clone(), n))
-                    .with_context(|| format!("votes for {name:?} are not a whole number"))
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        Ok(Contest::new(
-            &self.name,
-            choices,
-            self.ballots,
-            self.num_winners,
-            self.votes_allowed,
-        )?)
+/// The generator's Dominion CSV with readable names: contest 1 is the statewide Governor race;
+/// contests 2–4 are each county's own (a ranked question, a vote-for-2 council, a measure).
+fn relabel(county: &str, csv: &str) -> String {
+    let c = short(county);
+    let mut text = csv
+        .replace("Contest 1 (Vote For=1)", "Governor (Vote For=1)")
+        .replace("Contest 2 Ranked", &format!("{c} Ranked Question"))
+        .replace(
+            "Contest 3 (Vote For=2)",
+            &format!("{c} Council (Vote For=2)"),
+        )
+        .replace(
+            "Contest 4 (Vote For=1)",
+            &format!("{c} Measure A (Vote For=1)"),
+        );
+    for (i, name) in GOVERNOR_CHOICES.iter().enumerate() {
+        text = text.replace(&format!(",Candidate 1-{}", i + 1), &format!(",{name}"));
     }
+    for (i, name) in COUNCIL_CHOICES.iter().enumerate() {
+        text = text.replace(&format!(",Candidate 3-{}", i + 1), &format!(",{name}"));
+    }
+    text.replace(",Candidate 4-1", ",Yes")
+        .replace(",Candidate 4-2", ",No")
+}
+
+fn temp_data_dir() -> PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    std::env::temp_dir().join(format!("ballotproof-demo-{}-{nanos}", std::process::id()))
 }
 
 pub fn run(args: &DemoArgs, out: &mut impl Write) -> anyhow::Result<()> {
-    let election: Election = serde_json::from_str(bundled("election.json")?)
-        .context("the bundled election.json is not valid")?;
-    let mut manifests: Vec<(String, Manifest)> = Vec::new();
-    for j in &election.jurisdictions {
-        let parsed = records::parse_arlo_manifest(&j.manifest, bundled(&j.manifest)?.as_bytes())
-            .map_err(|problems| anyhow::anyhow!("{problems}"))?;
-        manifests.push((j.name.clone(), parsed.value));
+    let data = temp_data_dir();
+    let result = run_in(args, &data, out);
+    if args.keep_data {
+        writeln!(
+            out,
+            "The demo's database and election log are kept in {}.",
+            data.display()
+        )?;
+    } else {
+        let _ = std::fs::remove_dir_all(&data);
     }
-    let risk_limit = args.risk_limit;
+    result
+}
 
-    writeln!(out, "ballotproof demo: {}", election.name)?;
+fn prepare_out(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| {
+        format!(
+            "cannot create the output folder {}; choose a writable one with --out DIR",
+            dir.display()
+        )
+    })?;
+    let export = dir.join("export");
+    if export.exists() {
+        if !export.join("audit.json").exists() {
+            bail!(
+                "{} exists and is not a demo export; choose another --out",
+                export.display()
+            );
+        }
+        std::fs::remove_dir_all(&export)
+            .with_context(|| format!("cannot replace the old export in {}", export.display()))?;
+    }
+    Ok(())
+}
+
+fn run_in(args: &DemoArgs, data: &Path, out: &mut impl Write) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    prepare_out(&args.out)?;
+    let inputs = args.out.join("inputs");
+    std::fs::create_dir_all(&inputs)
+        .with_context(|| format!("cannot create {}", inputs.display()))?;
+    let Session { rt, wf } = open(data)?;
+
     writeln!(
         out,
-        "{} jurisdictions, {} ballot cards in the manifests; public random seed {}",
-        manifests.len(),
-        thousands(manifests.iter().map(|(_, m)| m.total_ballots()).sum()),
-        election.seed
+        "ballotproof demo: a complete risk-limiting audit of an example election"
     )?;
     writeln!(out)?;
-    writeln!(out, "1. Round-one sample sizes, every method")?;
+    writeln!(
+        out,
+        "{AUDIT}: three counties, generated by ballotproof's own generator (Dominion CVR exports and ballot manifests, written to {}).",
+        inputs.display()
+    )?;
     writeln!(out)?;
-    for spec in &election.contests {
-        let contest = spec.contest()?;
-        writeln!(out, "{}", describe(&contest, risk_limit))?;
-        let mut table =
-            Table::new(["Method", "Option", "Ballots", "Chance to finish"]).right_align(&[2, 3]);
-        let mut unavailable = Vec::new();
-        for method in Method::ALL {
-            match plan::sample_size_options(method, &contest, risk_limit, None) {
-                Ok(options) => {
-                    for o in options {
-                        table.push([
-                            method.title().to_string(),
-                            o.label,
-                            thousands(o.size),
-                            o.completion_probability.map(chance).unwrap_or_default(),
-                        ]);
-                    }
-                }
-                Err(err) => unavailable.push(format!("{}: not available: {err}", method.title())),
+
+    // 1. Setup.
+    writeln!(out, "1. Setup")?;
+    let audit = rt.block_on(wf.create_audit(
+        ACTOR,
+        &AuditSpec {
+            name: AUDIT.into(),
+            audit_type: AuditType::BallotComparison,
+            math: Math::KaplanMarkov,
+            risk_limit: "0.05".into(),
+            seed: SeedInput::Sealed {
+                seed: SEED.into(),
+                salt: SALT.into(),
+            },
+        },
+    ))?;
+    writeln!(
+        out,
+        "   Audit created: ballot comparison, Kaplan-Markov, risk limit 5%."
+    )?;
+    writeln!(
+        out,
+        "   Seed commitment published before the ceremony: {}",
+        audit.seed_commitment
+    )?;
+    let mut uploads = Table::new(["County", "File", "Checked", "Result"]);
+    for county in counties() {
+        rt.block_on(wf.add_jurisdiction(ACTOR, AUDIT, county.name))?;
+        let mut manifest = Vec::new();
+        records::generate::write_manifest(&county.spec, false, &mut manifest)?;
+        let mut cvrs = Vec::new();
+        records::generate::write_dominion_csv(&county.spec, &mut cvrs)?;
+        let cvrs = relabel(county.name, &String::from_utf8_lossy(&cvrs)).into_bytes();
+        let c = short(county.name);
+        for (kind, file, bytes) in [
+            (
+                UploadKind::Manifest,
+                format!("{c} - ballot manifest.csv"),
+                &manifest,
+            ),
+            (UploadKind::Cvrs, format!("{c} - CVR export.csv"), &cvrs),
+        ] {
+            std::fs::write(inputs.join(&file), bytes)
+                .with_context(|| format!("cannot write {}", inputs.join(&file).display()))?;
+            let report = rt.block_on(wf.upload(
+                ACTOR,
+                AUDIT,
+                county.name,
+                &FileUpload {
+                    kind,
+                    file_name: &file,
+                    bytes,
+                    contest: None,
+                },
+            ))?;
+            if !report.accepted {
+                bail!("the demo's {file} was not accepted: {:?}", report.problems);
             }
-        }
-        if let Some(batches) = batch_contest(spec, &contest, &manifests)? {
-            let size = batches.sample_size(risk_limit, &MacroObserved::default())?;
-            table.push([
-                "MACRO (batch comparison)".to_string(),
-                "batches".to_string(),
-                format!("{size} of {}", batches.batches().len()),
-                String::new(),
+            uploads.push([
+                county.name.to_string(),
+                file,
+                report.summary.first().cloned().unwrap_or_default(),
+                if report.problems.is_empty() {
+                    "accepted".to_string()
+                } else {
+                    format!("accepted, {} warning(s)", report.problems.len())
+                },
             ]);
         }
-        write!(out, "{}", table.to_text())?;
-        for line in unavailable {
-            writeln!(out, "{line}")?;
-        }
-        writeln!(out)?;
     }
-
-    let governor = election
-        .contests
-        .first()
-        .context("the bundled election has no contests")?;
-    let contest = governor.contest()?;
-    let in_contest: Vec<(String, Manifest)> = manifests
-        .iter()
-        .filter(|(j, _)| governor.jurisdictions.contains(j))
-        .cloned()
-        .collect();
-    let frame = SampleFrame::new(&in_contest);
-    let km = plan::sample_size_options(Method::SuperSimple, &contest, risk_limit, None)?;
-    let size = km
-        .first()
-        .map(|o| o.size)
-        .context("no Kaplan-Markov estimate")?;
-    let request = SampleRequest::arlo(&election.seed, size, 0, Replacement::With);
-    let draws = draw_sample(&frame.batches, &request)?;
-    let retrievals = group_retrievals(&draws).len();
+    write!(out, "{}", indent(&uploads.to_text()))?;
+    let contests = [
+        (GOVERNOR.to_string(), true, vec![]),
+        (
+            "Baker Council".to_string(),
+            true,
+            vec!["Baker County".to_string()],
+        ),
+        (
+            "Adams Measure A".to_string(),
+            false,
+            vec!["Adams County".to_string()],
+        ),
+        (
+            "Clark Measure A".to_string(),
+            false,
+            vec!["Clark County".to_string()],
+        ),
+    ];
+    for (name, targeted, jurisdictions) in &contests {
+        rt.block_on(wf.add_contest(
+            ACTOR,
+            AUDIT,
+            &ContestSpec {
+                name: name.clone(),
+                targeted: *targeted,
+                jurisdictions: jurisdictions.clone(),
+                num_winners: (name == "Baker Council").then_some(2),
+                ..ContestSpec::default()
+            },
+        ))?;
+    }
+    let record = rt.block_on(wf.record(AUDIT))?;
+    writeln!(out)?;
+    write!(out, "{}", indent(&contest_table(&record)?.to_text()))?;
+    writeln!(out)?;
+    let governor =
+        audit::measure::rla_contest(record.contest(GOVERNOR).context("no Governor contest")?)?;
+    let alpha = rla_math::RiskLimit::new(0.05)?;
     writeln!(
         out,
-        "2. Round-one ballot sample for {:?}: ballot comparison, Kaplan-Markov estimate of {} draws",
-        contest.name(),
-        size
+        "   Round-one sample sizes for {GOVERNOR}, every ballot-level method (the audit uses Kaplan-Markov):"
     )?;
-    writeln!(
-        out,
-        "   Arlo's sampler on seed {} over {} ballots in {} batches: {} ballots to retrieve",
-        election.seed,
-        thousands(frame.total_ballots()),
-        frame.batches.len(),
-        retrievals
-    )?;
-    writeln!(out)?;
-    let mut table = frame.retrieval_table(&draws)?;
-    let hidden = table.rows.len().saturating_sub(args.rows);
-    table.rows.truncate(args.rows);
-    write!(out, "{}", table.to_text())?;
-    if hidden > 0 {
-        let manifest_args: Vec<String> = election
-            .jurisdictions
-            .iter()
-            .filter(|j| governor.jurisdictions.contains(&j.name))
-            .map(|j| {
-                format!(
-                    "--manifest \"{}=examples/example-election/{}\"",
-                    j.name, j.manifest
-                )
-            })
-            .collect();
-        writeln!(out, "… and {hidden} more. The whole list:")?;
-        writeln!(
-            out,
-            "  ballotproof sample --seed {} --size {size} {}",
-            election.seed,
-            manifest_args.join(" ")
-        )?;
-    }
-    writeln!(out)?;
-
-    if let Some(batches) = batch_contest(governor, &contest, &manifests)? {
-        let n = batches.sample_size(risk_limit, &MacroObserved::default())?;
-        let weights = batches.ppeb_weights()?;
-        let keys = batch_keys(governor, &manifests);
-        let ppeb: Vec<PpebBatch> = keys
-            .iter()
-            .zip(&weights)
-            .map(|((j, b), &weight)| PpebBatch {
-                key: BatchKey::arlo_batch(j, b),
-                weight,
-            })
-            .collect();
-        let drawn = draw_ppeb_sample(&election.seed, &ppeb, n, &[])?;
-        // One row per batch to tally, with every ticket that drew it (a batch drawn twice counts twice
-        // in the risk but is counted once by the audit board).
-        let mut rows: Vec<(usize, Vec<&str>)> = Vec::new();
-        for d in &drawn {
-            match rows.iter_mut().find(|(b, _)| *b == d.batch) {
-                Some((_, tickets)) => tickets.push(&d.ticket_number),
-                None => rows.push((d.batch, vec![&d.ticket_number])),
+    let mut sizes =
+        Table::new(["Method", "Option", "Ballots", "Chance to finish"]).right_align(&[2, 3]);
+    for method in Method::ALL {
+        if let Ok(options) = plan::sample_size_options(method, &governor, alpha, None) {
+            for o in options {
+                sizes.push([
+                    method.title().to_string(),
+                    o.label,
+                    thousands(o.size),
+                    o.completion_probability.map(chance).unwrap_or_default(),
+                ]);
             }
         }
-        rows.sort_by(|(a, _), (b, _)| {
-            let (ka, kb) = (keys.get(*a), keys.get(*b));
-            ka.map(|k| &k.0).cmp(&kb.map(|k| &k.0)).then_with(|| {
-                crate::render::human_cmp(
-                    ka.map_or("", |k| k.1.as_str()),
-                    kb.map_or("", |k| k.1.as_str()),
-                )
-            })
-        });
+    }
+    write!(out, "{}", indent(&sizes.to_text()))?;
+    writeln!(out)?;
+
+    // 2. The public seed ceremony.
+    let seed = rt.block_on(wf.reveal_seed(ACTOR, AUDIT, None))?;
+    writeln!(
+        out,
+        "2. Public seed ceremony: seed {seed} revealed; it matches the commitment."
+    )?;
+    writeln!(out)?;
+
+    // 3. Rounds with simulated audit boards.
+    let mut round = 0;
+    loop {
+        round += 1;
+        if round > 4 {
+            bail!("the demo audit did not finish in four rounds");
+        }
+        let started_round = rt.block_on(wf.start_round(ACTOR, AUDIT, &[]))?;
+        let heading = if round == 1 {
+            "Round 1".to_string()
+        } else {
+            format!(
+                "Round {round} (escalation: the next round's Kaplan-Markov estimate from the discrepancies found)"
+            )
+        };
+        writeln!(out, "{}. {heading}", round + 2)?;
+        for (c, n, label) in &started_round.sizes {
+            writeln!(out, "   {c}: {n} draws ({label})")?;
+        }
+        let record = rt.block_on(wf.record(AUDIT))?;
+        let mut boards = 0;
+        for j in &record.jurisdictions {
+            let names = [
+                format!("{} Board {round}A", short(&j.name)),
+                format!("{} Board {round}B", short(&j.name)),
+            ];
+            if record
+                .ballots
+                .iter()
+                .any(|b| b.jurisdiction == j.name && b.audit_board.is_none())
+            {
+                rt.block_on(wf.set_audit_boards(ACTOR, AUDIT, &j.name, &names))?;
+                boards += 2;
+            }
+        }
         writeln!(
             out,
-            "3. Batch-comparison alternative for {:?}: MACRO needs {n} draws from {} batches, with probability proportional to each batch's error bound (Arlo's PPEB): {} batches to hand-count",
-            contest.name(),
-            batches.batches().len(),
-            rows.len()
+            "   {} ballots to retrieve, merged into one retrieval list per county and split among {boards} audit boards.",
+            started_round.ballots
+        )?;
+        let record = rt.block_on(wf.record(AUDIT))?;
+        let found = simulate_boards(&rt, &wf, &record, round)?;
+        if found.is_empty() {
+            writeln!(
+                out,
+                "   The audit boards' readings all agree with the CVRs."
+            )?;
+        } else {
+            writeln!(out, "   The audit boards found:")?;
+            for line in found {
+                writeln!(out, "   - {line}")?;
+            }
+        }
+        let record = rt.block_on(wf.record(AUDIT))?;
+        for b in record
+            .audit_boards
+            .iter()
+            .filter(|b| b.round == round && !b.signed_off)
+        {
+            rt.block_on(wf.sign_off(
+                &format!("demo:{}", b.name.to_lowercase().replace(' ', "-")),
+                AUDIT,
+                &b.jurisdiction,
+                &b.name,
+                ("Ana Auditor", "Ben Bauer"),
+            ))?;
+        }
+        let ended = rt.block_on(wf.end_round(ACTOR, AUDIT))?;
+        write!(out, "{}", indent(&risk_table(&ended.risks).to_text()))?;
+        if ended.complete {
+            writeln!(
+                out,
+                "   Every targeted contest meets the 5% risk limit: the audit is complete."
+            )?;
+            writeln!(out)?;
+            break;
+        }
+        writeln!(
+            out,
+            "   Not every targeted contest meets the risk limit yet, so the audit escalates."
         )?;
         writeln!(out)?;
-        let mut table = Table::new([
-            "Jurisdiction",
-            "Batch Name",
-            "Ticket Numbers",
-            "Times Drawn",
-        ])
-        .right_align(&[3]);
-        for (batch, tickets) in &rows {
-            let (j, b) = keys
-                .get(*batch)
-                .cloned()
-                .context("internal error: PPEB drew a batch that is not in the list")?;
-            table.push([j, b, tickets.join(", "), tickets.len().to_string()]);
-        }
-        write!(out, "{}", table.to_text())?;
-        writeln!(out)?;
+    }
+
+    // 4. Reports, export, verification.
+    let written = write_reports(&rt, &wf, ACTOR, AUDIT, &args.out)?;
+    let export = args.out.join("export");
+    let summary = rt.block_on(wf.export(ACTOR, AUDIT, &export))?;
+    let verified = audit::verify::verify_export(&export).map_err(|problems| {
+        anyhow::anyhow!(
+            "the demo's own export does not verify:\n  {}",
+            problems.join("\n  ")
+        )
+    })?;
+    writeln!(out, "{}. Reports and public export", round + 3)?;
+    writeln!(out, "   Written to {}:", args.out.display())?;
+    for f in &written {
+        let name = Path::new(f)
+            .file_name()
+            .map_or_else(|| f.clone(), |n| n.to_string_lossy().into_owned());
+        writeln!(out, "   - {name}")?;
     }
     writeln!(
         out,
-        "Every number above can be re-derived: the sample from the seed and the manifests with Arlo's sampler, the sizes with Arlo, athena, r2b2 or SHANGRLA (run `cargo run --release -p conformance -- ../shared/vectors/rla/` to check ballotproof against them)."
+        "   Public export in {}: audit.json, {} manifest file(s), the election log ({} entries, signed checkpoint).",
+        export.display(),
+        summary.files,
+        summary.log_size
+    )?;
+    writeln!(
+        out,
+        "   Verified offline from the export alone: log signature and every entry, seed against its commitment, {} draws recomputed from the seed and manifests, {} readings and {} risk values recomputed — all match.",
+        verified.draws, verified.readings, verified.risks
+    )?;
+    writeln!(
+        out,
+        "   Check it yourself: ballotproof verify-audit {}",
+        export.display()
+    )?;
+    writeln!(out)?;
+    let record = rt.block_on(wf.record(AUDIT))?;
+    writeln!(
+        out,
+        "Done: {} rounds, {} ballots examined, {} discrepancies recorded, audit {} (in {:.1} s).",
+        record.rounds.len(),
+        record.ballots.len(),
+        report::discrepancies(&record).len(),
+        record.status,
+        started.elapsed().as_secs_f64()
     )?;
     Ok(())
 }
 
-/// (jurisdiction, batch name) of every batch in the contest's universe, jurisdiction by jurisdiction in
-/// manifest order, as Arlo lists batches for PPEB.
-fn batch_keys(spec: &ContestSpec, manifests: &[(String, Manifest)]) -> Vec<(String, String)> {
-    manifests
-        .iter()
-        .filter(|(j, _)| spec.jurisdictions.contains(j))
-        .flat_map(|(j, m)| m.batches.iter().map(move |b| (j.clone(), b.name.clone())))
-        .collect()
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("   {l}\n")).collect()
 }
 
-/// The contest as MACRO sees it, when the bundled data has its candidate totals by batch.
-fn batch_contest(
-    spec: &ContestSpec,
-    contest: &Contest,
-    manifests: &[(String, Manifest)],
-) -> anyhow::Result<Option<MacroContest>> {
-    let mut batches = Vec::new();
-    for (j, manifest) in manifests
-        .iter()
-        .filter(|(j, _)| spec.jurisdictions.contains(j))
-    {
-        let short = j.split_whitespace().next().unwrap_or(j);
-        let file = format!("{short} - {} - candidate totals by batch.csv", spec.name);
-        let Ok(text) = bundled(&file) else {
-            return Ok(None);
-        };
-        let tallies = read_batch_tallies(&file, text, contest)?;
-        for batch in &manifest.batches {
-            let votes = tallies
+fn contest_table(record: &AuditRecord) -> anyhow::Result<Table> {
+    let mut t = Table::new([
+        "Contest",
+        "Kind",
+        "Counties",
+        "Ballots",
+        "Winner(s)",
+        "Diluted margin",
+    ])
+    .right_align(&[3, 5]);
+    for c in &record.contests {
+        let m = audit::measure::rla_contest(c)?;
+        let winners: Vec<&str> = m
+            .winner_indices()
+            .iter()
+            .filter_map(|&i| m.choices().get(i).map(|x| x.name.as_str()))
+            .collect();
+        t.push([
+            c.name.clone(),
+            if c.targeted {
+                "targeted".into()
+            } else {
+                "opportunistic".into()
+            },
+            c.jurisdictions
                 .iter()
-                .find(|(name, _)| *name == batch.name)
-                .map(|(_, v)| v.clone())
-                .with_context(|| format!("{file} has no row for batch {:?}", batch.name))?;
-            batches.push(ReportedBatch::new(
-                format!("{j} / {}", batch.name),
-                votes,
-                batch.ballots,
+                .map(|j| short(j))
+                .collect::<Vec<_>>()
+                .join(", "),
+            thousands(c.ballots),
+            winners.join(", "),
+            format!("{:.1}%", m.diluted_margin() * 100.0),
+        ]);
+    }
+    Ok(t)
+}
+
+/// The simulated audit boards: every ballot read as its CVR says, except three realistic
+/// differences in round one — a faint mark the scanner counted (Adams), a mark the two members
+/// read differently (Baker, "can't agree"), an extra mark making an overvote (Clark). Returns what
+/// they found.
+fn simulate_boards(
+    rt: &tokio::runtime::Runtime,
+    wf: &audit::Workflow<store::SqliteStore>,
+    record: &AuditRecord,
+    round: u64,
+) -> anyhow::Result<Vec<String>> {
+    let governor = record.contest(GOVERNOR).context("no Governor contest")?;
+    let model = audit::measure::rla_contest(governor)?;
+    let winner = model
+        .choices()
+        .get(model.winner_indices().first().copied().unwrap_or(0))
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
+    let runner_up = {
+        let mut losers = model.loser_indices();
+        losers.sort_by_key(|&l| std::cmp::Reverse(model.votes(l)));
+        losers
+            .first()
+            .and_then(|&l| model.choices().get(l))
+            .map(|c| c.name.clone())
+            .unwrap_or_default()
+    };
+    let mut todo: Vec<&BallotRecord> = record
+        .ballots
+        .iter()
+        .filter(|b| b.status == "not_audited")
+        .collect();
+    todo.sort_by(|a, b| {
+        (&a.jurisdiction, &a.batch, a.position).cmp(&(&b.jurisdiction, &b.batch, b.position))
+    });
+    let governor_vote =
+        |b: &BallotRecord| b.cvr.as_ref().and_then(|c| c.votes.get(GOVERNOR)).cloned();
+    let mut found = Vec::new();
+    let mut done: [bool; 3] = [round > 1; 3];
+    for b in todo {
+        let mut readings = as_reported(record, b);
+        // Only ballots the Governor race drew change its risk.
+        let vote = governor_vote(b).filter(|_| b.draws.iter().any(|d| d.contest == GOVERNOR));
+        let mut note = None;
+        if !done[0]
+            && b.jurisdiction == "Adams County"
+            && vote.as_deref() == Some(std::slice::from_ref(&winner))
+        {
+            done[0] = true;
+            set(
+                &mut readings,
+                GOVERNOR,
+                Interpretation::Blank,
+                vec![],
+                "faint mark; the scanner read it as a vote",
+            );
+            note = Some(format!(
+                "{}: the CVR has a vote for {winner}, the board sees only a faint mark (blank): a one-vote overstatement",
+                where_(b)
+            ));
+        } else if !done[1]
+            && b.jurisdiction == "Baker County"
+            && vote
+                .as_ref()
+                .is_some_and(|v| v.len() == 1 && v[0] != winner)
+        {
+            done[1] = true;
+            let loser = vote
+                .as_ref()
+                .and_then(|v| v.first())
+                .cloned()
+                .unwrap_or_default();
+            set(
+                &mut readings,
+                GOVERNOR,
+                Interpretation::CantAgree,
+                vec![],
+                "the two members read the mark differently",
+            );
+            note = Some(format!(
+                "{}: the CVR has a vote for {loser}; the board members cannot agree on the mark (no vote): a one-vote understatement",
+                where_(b)
+            ));
+        } else if !done[2]
+            && b.jurisdiction == "Clark County"
+            && vote.as_deref() == Some(std::slice::from_ref(&winner))
+        {
+            done[2] = true;
+            set(
+                &mut readings,
+                GOVERNOR,
+                Interpretation::Vote,
+                vec![winner.clone(), runner_up.clone()],
+                "stray mark next to a second candidate",
+            );
+            note = Some(format!(
+                "{}: the CVR has a vote for {winner}, the board sees marks for {winner} and {runner_up} (an overvote): a one-vote overstatement",
+                where_(b)
             ));
         }
+        rt.block_on(wf.record_ballot(
+            &format!(
+                    "demo:{}",
+                    b.audit_board
+                        .clone()
+                        .unwrap_or_default()
+                        .to_lowercase()
+                        .replace(' ', "-")
+                ),
+            AUDIT,
+            &BallotRef {
+                jurisdiction: b.jurisdiction.clone(),
+                tabulator: b.tabulator.clone(),
+                batch: b.batch.clone(),
+                position: b.position,
+            },
+            &BallotEntry::Read(readings),
+        ))?;
+        if let Some(n) = note {
+            found.push(n);
+        }
     }
-    Ok(Some(MacroContest::new(
-        contest,
-        MacroOptions::default(),
-        batches,
-    )?))
+    Ok(found)
 }
 
-/// Arlo's "candidate totals by batch" CSV (`Batch Name`, then one column per choice) for the bundled
-/// demo data, votes in the contest's choice order.
-fn read_batch_tallies(
-    file: &str,
-    text: &str,
-    contest: &Contest,
-) -> anyhow::Result<Vec<(String, Vec<u64>)>> {
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let headers = reader.headers()?.clone();
-    let columns: Vec<usize> = contest
-        .choices()
+fn where_(b: &BallotRecord) -> String {
+    format!(
+        "{}, tabulator {}, batch {}, ballot {}",
+        b.jurisdiction,
+        b.tabulator.as_deref().unwrap_or("-"),
+        b.batch,
+        b.position
+    )
+}
+
+fn set(
+    readings: &mut [ContestReading],
+    contest: &str,
+    interpretation: Interpretation,
+    choices: Vec<String>,
+    comment: &str,
+) {
+    if let Some(r) = readings.iter_mut().find(|r| r.contest == contest) {
+        r.interpretation = interpretation;
+        r.choices = choices;
+        r.comment = comment.to_string();
+    }
+}
+
+/// What the CVR says, for every contest of the audit in the ballot's county.
+fn as_reported(record: &AuditRecord, b: &BallotRecord) -> Vec<ContestReading> {
+    record
+        .contests
         .iter()
+        .filter(|c| c.jurisdictions.contains(&b.jurisdiction))
         .map(|c| {
-            headers
-                .iter()
-                .position(|h| h == c.name)
-                .with_context(|| format!("{file} has no column for {:?}", c.name))
+            let votes = b.cvr.as_ref().and_then(|cvr| cvr.votes.get(&c.name));
+            let (interpretation, choices) = match votes {
+                None => (Interpretation::ContestNotOnBallot, vec![]),
+                Some(v) if v.is_empty() => (Interpretation::Blank, vec![]),
+                Some(v) => (Interpretation::Vote, v.clone()),
+            };
+            ContestReading {
+                contest: c.name.clone(),
+                interpretation,
+                choices,
+                comment: String::new(),
+            }
         })
-        .collect::<anyhow::Result<_>>()?;
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record?;
-        let name = record.get(0).unwrap_or_default().to_string();
-        let votes = columns
-            .iter()
-            .map(|&i| {
-                record
-                    .get(i)
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .with_context(|| {
-                        format!("{file}: batch {name:?} has a vote count that is not a number")
-                    })
-            })
-            .collect::<anyhow::Result<Vec<u64>>>()?;
-        rows.push((name, votes));
-    }
-    if rows.is_empty() {
-        bail!("{file} has no batches");
-    }
-    Ok(rows)
+        .collect()
 }

@@ -1,5 +1,6 @@
 //! One module per subcommand: each parses its arguments, calls the library crates and renders.
 
+pub mod audit;
 pub mod batch_args;
 pub mod contest_args;
 pub mod demo;
@@ -11,3 +12,4 @@ pub mod risk;
 pub mod sample;
 pub mod sample_size;
 pub mod simulate;
+pub mod verify_audit;
