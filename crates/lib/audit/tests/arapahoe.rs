@@ -213,3 +213,81 @@ fn overstatements_raise_the_risk_as_kaplan_markov_says() {
     let options = h.rt.block_on(h.wf.size_options("Arapahoe over")).unwrap();
     assert!(options[0].1[0].draws > 0);
 }
+
+#[test]
+fn alpha_comparison_measures_the_same_sample() {
+    let h = harness("arapahoe-alpha");
+    h.create(
+        "Alpha",
+        AuditType::BallotComparison,
+        Math::Alpha,
+        "0.1",
+        "20161108",
+    );
+    h.rt.block_on(async {
+        h.wf.add_jurisdiction(ACTOR, "Alpha", "Arapahoe")
+            .await
+            .unwrap();
+        let manifest = std::fs::read(shared_data("ColoradoRLA/arapahoe-manifest.csv")).unwrap();
+        h.wf.upload(
+            ACTOR,
+            "Alpha",
+            "Arapahoe",
+            &FileUpload {
+                kind: UploadKind::Manifest,
+                file_name: "m.csv",
+                bytes: &manifest,
+                contest: None,
+            },
+        )
+        .await
+        .unwrap();
+        let cvrs = std::fs::read(shared_data(
+            "ColoradoRLA/dominion-2017-CVR_Export_20170310104116.csv",
+        ))
+        .unwrap();
+        h.wf.upload(
+            ACTOR,
+            "Alpha",
+            "Arapahoe",
+            &FileUpload {
+                kind: UploadKind::Cvrs,
+                file_name: "c.csv",
+                bytes: &cvrs,
+                contest: None,
+            },
+        )
+        .await
+        .unwrap();
+        h.wf.add_contest(
+            ACTOR,
+            "Alpha",
+            &ContestSpec {
+                name: PRESIDENT.into(),
+                targeted: true,
+                ..ContestSpec::default()
+            },
+        )
+        .await
+        .unwrap();
+        h.wf.reveal_seed(ACTOR, "Alpha", None).await.unwrap();
+        h.wf.start_round(ACTOR, "Alpha", &[]).await.unwrap();
+    });
+    h.audit_as_reported("Alpha", &|_| None);
+    h.sign_off_all("Alpha");
+    let ended = h.rt.block_on(h.wf.end_round(ACTOR, "Alpha")).unwrap();
+    let risk = &ended.risks[0];
+    // ALPHA's p-value for agreeing draws, from rla-math's conformance-tested test, in draw order.
+    let record = h.record("Alpha");
+    let contest = audit::measure::rla_contest(record.contest(PRESIDENT).unwrap()).unwrap();
+    let agreeing = vec![0i8; risk.draws as usize];
+    let expected = plan::risk(
+        Method::AlphaComparison,
+        &contest,
+        rla_math::RiskLimit::new(0.1).unwrap(),
+        plan::Observed::ComparisonSequence(&agreeing),
+    )
+    .unwrap();
+    assert_eq!(risk.p_value, expected.p_value);
+    assert_eq!(risk.risk_limit_met, expected.risk_limit_met);
+}

@@ -1,7 +1,7 @@
 //! A ballot-polling audit (BRAVO, and MINERVA) of a generated election: reported totals entered by
 //! hand, audit boards reading the generated paper ballots, offline tallies as an alternative.
 
-use audit::workflow::{BallotRef, ContestSpec, FileUpload};
+use audit::workflow::{ContestSpec, FileUpload};
 use audit::{AuditType, BallotEntry, ContestReading, Interpretation, Math, UploadKind};
 use records::generate::GenMarks;
 
@@ -159,11 +159,61 @@ fn minerva_with_an_offline_tally_matches_ballot_by_ballot_entry() {
         by_ballot.risks[0].p_value,
         tallied.risks[0].p_value
     );
-    // A ballot not found counts for the loser.
-    let _ = BallotRef {
-        jurisdiction: String::new(),
-        tabulator: None,
-        batch: String::new(),
-        position: 0,
-    };
+}
+
+#[test]
+fn a_full_hand_count_settles_the_contest_from_the_counted_totals() {
+    let h = harness("polling-full-count");
+    let spec = set_up(&h, "Full", Math::Bravo);
+    let (_, totals) = batch_tallies_csv(&spec, 0);
+    // Escalate straight to a full hand count: no draws; the county enters its counted totals.
+    let started =
+        h.rt.block_on(h.wf.start_round(
+            ACTOR,
+            "Full",
+            &[("Contest 1".into(), audit::SizeChoice::FullHandCount)],
+        ))
+        .unwrap();
+    assert_eq!(started.ballots, 0);
+    assert_eq!(started.sizes[0].2, audit::measure::FULL_HAND_COUNT);
+    h.rt.block_on(h.wf.record_offline_tally(
+        ACTOR,
+        "Full",
+        "Lake County",
+        "Contest 1",
+        &totals,
+        Some(spec.cards),
+    ))
+    .unwrap();
+    let ended = h.rt.block_on(h.wf.end_round(ACTOR, "Full")).unwrap();
+    assert!(ended.complete);
+    assert_eq!(ended.risks[0].p_value, 0.0);
+
+    // A hand count that finds another winner says so instead of confirming.
+    let h = harness("polling-full-count-changed");
+    let spec = set_up(&h, "Changed", Math::Bravo);
+    let (_, totals) = batch_tallies_csv(&spec, 0);
+    let swapped: Vec<(String, u64)> = vec![
+        (totals[1].0.clone(), totals[0].1),
+        (totals[0].0.clone(), totals[1].1),
+        totals[2].clone(),
+    ];
+    h.rt.block_on(h.wf.start_round(
+        ACTOR,
+        "Changed",
+        &[("Contest 1".into(), audit::SizeChoice::FullHandCount)],
+    ))
+    .unwrap();
+    h.rt.block_on(h.wf.record_offline_tally(
+        ACTOR,
+        "Changed",
+        "Lake County",
+        "Contest 1",
+        &swapped,
+        Some(spec.cards),
+    ))
+    .unwrap();
+    let ended = h.rt.block_on(h.wf.end_round(ACTOR, "Changed")).unwrap();
+    assert!(ended.risks[0].outcome_changed, "{:?}", ended.risks[0]);
+    assert!(!ended.risks[0].risk_limit_met);
 }
