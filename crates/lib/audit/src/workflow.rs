@@ -423,7 +423,15 @@ impl<S: Store> Workflow<S> {
         Ok(())
     }
 
+    /// Records and contests are fixed once the seed is public: otherwise a file or a contest could
+    /// be chosen knowing which ballots the seed will draw.
     fn require_setup(&self, a: &AuditRow, what: &str) -> Result<()> {
+        if a.seed.is_some() && what != "add a jurisdiction" {
+            return Err(AuditError::State(format!(
+                "cannot {what}: the seed of audit {:?} is revealed, so its records and contests are fixed (they must be committed before anyone knows the seed)",
+                a.name
+            )));
+        }
         if a.status != AuditStatus::Setup.as_str() {
             return Err(AuditError::State(format!(
                 "cannot {what}: audit {:?} has started its rounds, and its records are fixed",

@@ -171,8 +171,9 @@ fn overstatements_raise_the_risk_as_kaplan_markov_says() {
         "{risk:?}"
     );
     assert_eq!(risk.discrepancies.len(), 2);
-    // Each ballot drawn k times counts k times; the counts-based Kaplan–Markov p-value (Arlo's
-    // formula, conformance-tested) must agree when each discrepant ballot was drawn once.
+    // Each draw of a discrepant ballot counts: with m1 draws of the one-vote and m2 of the
+    // two-vote overstatement, Kaplan–Markov is Arlo's counts formula (conformance-tested in
+    // rla-math) with o1 = m1 and o2 = m2, since both hit the smallest-margin pair.
     let times = |key: &(String, u64)| {
         record
             .ballots
@@ -182,27 +183,25 @@ fn overstatements_raise_the_risk_as_kaplan_markov_says() {
             .draws
             .len() as u64
     };
-    if times(&one) == 1 && times(&two) == 1 {
-        let counts = DiscrepancyCounts {
-            draws: risk.draws,
-            one_vote_over: 1,
-            two_vote_over: 1,
-            ..DiscrepancyCounts::default()
-        };
-        let expected = plan::risk(
-            Method::SuperSimple,
-            &contest,
-            rla_math::RiskLimit::new(0.1).unwrap(),
-            plan::Observed::ComparisonCounts(&counts),
-        )
-        .unwrap();
-        assert!(
-            (risk.p_value - expected.p_value).abs() <= 1e-12 * expected.p_value,
-            "{} vs {}",
-            risk.p_value,
-            expected.p_value
-        );
-    }
+    let counts = DiscrepancyCounts {
+        draws: risk.draws,
+        one_vote_over: times(&one),
+        two_vote_over: times(&two),
+        ..DiscrepancyCounts::default()
+    };
+    let expected = plan::risk(
+        Method::SuperSimple,
+        &contest,
+        rla_math::RiskLimit::new(0.1).unwrap(),
+        plan::Observed::ComparisonCounts(&counts),
+    )
+    .unwrap();
+    assert!(
+        (risk.p_value - expected.p_value).abs() <= 1e-12 * expected.p_value,
+        "{} vs {}",
+        risk.p_value,
+        expected.p_value
+    );
     assert!(
         !risk.risk_limit_met,
         "two overstatements in a small sample must not confirm: p = {}",
@@ -290,4 +289,37 @@ fn alpha_comparison_measures_the_same_sample() {
     .unwrap();
     assert_eq!(risk.p_value, expected.p_value);
     assert_eq!(risk.risk_limit_met, expected.risk_limit_met);
+}
+
+#[test]
+fn records_are_fixed_once_the_seed_is_public() {
+    let h = harness("arapahoe-fixed");
+    set_up(&h, "Fixed");
+    let manifest = std::fs::read(shared_data("ColoradoRLA/arapahoe-manifest.csv")).unwrap();
+    let err =
+        h.rt.block_on(h.wf.upload(
+            ACTOR,
+            "Fixed",
+            "Arapahoe",
+            &FileUpload {
+                kind: UploadKind::Manifest,
+                file_name: "late.csv",
+                bytes: &manifest,
+                contest: None,
+            },
+        ))
+        .unwrap_err();
+    assert!(err.to_string().contains("seed"), "{err}");
+    let err =
+        h.rt.block_on(h.wf.add_contest(
+            ACTOR,
+            "Fixed",
+            &ContestSpec {
+                name: "United States Senator".into(),
+                targeted: true,
+                ..ContestSpec::default()
+            },
+        ))
+        .unwrap_err();
+    assert!(err.to_string().contains("fixed"), "{err}");
 }
