@@ -120,3 +120,42 @@ fn statewide_contest_draws_from_every_county() {
         "the opportunistic contest is measured too"
     );
 }
+
+/// The web application (issue 7) runs the workflow on a multi-threaded server: the workflow must be
+/// shareable and its steps' futures `Send`.
+#[test]
+fn workflow_steps_can_run_on_a_multithreaded_server() {
+    fn send<T: Send>(_: &T) {}
+    fn sync<T: Sync + Send>() {}
+    sync::<audit::Workflow<store::SqliteStore>>();
+    let h = harness("send");
+    let wf = &h.wf;
+    send(&wf.create_audit(
+        ACTOR,
+        &audit::workflow::AuditSpec {
+            name: "x".into(),
+            audit_type: AuditType::BallotComparison,
+            math: Math::KaplanMarkov,
+            risk_limit: "0.05".into(),
+            seed: audit::workflow::SeedInput::Sealed {
+                seed: "1".into(),
+                salt: "00".into(),
+            },
+        },
+    ));
+    send(&wf.start_round(ACTOR, "x", &[]));
+    send(&wf.end_round(ACTOR, "x"));
+    send(&wf.upload(
+        ACTOR,
+        "x",
+        "J",
+        &FileUpload {
+            kind: UploadKind::Manifest,
+            file_name: "m",
+            bytes: b"",
+            contest: None,
+        },
+    ));
+    send(&wf.record("x"));
+    send(&wf.export(ACTOR, "x", std::path::Path::new("/nonexistent")));
+}
