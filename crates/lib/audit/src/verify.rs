@@ -25,7 +25,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::measure::{self, RoundSize};
-use crate::record::{AuditRecord, BallotRecord, ContestRecord};
+use crate::record::{AuditRecord, BallotRecord};
 use crate::upload;
 use crate::workflow::seed_commitment;
 
@@ -232,13 +232,12 @@ pub fn verify_export(dir: &Path) -> Result<Verified, Vec<String>> {
     }
 
     // Reported results as frozen at round one.
-    if let Some((_, e)) = of_kind(&entries, "audit.results_frozen").last() {
-        let logged: Vec<ContestRecord> = e
-            .body
-            .get("contests")
-            .and_then(|v| serde_json::from_value(v.clone()).ok())
-            .unwrap_or_default();
-        if logged != record.contests {
+    if !record.rounds.is_empty() {
+        let frozen = hex_sha256(&serde_json::to_vec(&record.contests).unwrap_or_default());
+        let logged = of_kind(&entries, "audit.results_frozen")
+            .last()
+            .and_then(|(_, e)| e.sha256.clone());
+        if logged.as_deref() != Some(frozen.as_str()) {
             problems.push(
                 "the contests' reported results differ from those logged when round one started"
                     .into(),

@@ -503,7 +503,10 @@ impl<S: Store> Workflow<S> {
                 "format": report.format,
                 "accepted": report.accepted,
                 "errors": report.errors().count(),
-                "summary": report.summary,
+                // The first summary line only: a county's CVR export can define hundreds of
+                // contests, and a log entry must stay small (the full report is in the database).
+                "summary": report.summary.first(),
+                "contests": report.summary.len().saturating_sub(1),
             }),
             Some(sha256.clone()),
         )];
@@ -1250,12 +1253,19 @@ impl<S: Store> Workflow<S> {
         }
         let mut log = Vec::new();
         if number == 1 {
+            // The results can be large (a state's contests); the entry carries their hash and a
+            // summary, the JSON itself is an artifact.
+            let frozen = serde_json::to_vec(&record.contests).unwrap_or_default();
+            let frozen_sha = self.store_artifact(&frozen)?;
             log.push(self.entry(
                 actor,
                 audit,
                 "audit.results_frozen",
-                json!({"contests": record.contests}),
-                None,
+                json!({
+                    "contests": record.contests.len(),
+                    "targeted": record.contests.iter().filter(|c| c.targeted).map(|c| c.name.clone()).collect::<Vec<_>>(),
+                }),
+                Some(frozen_sha),
             ));
         }
         log.push(self.entry(

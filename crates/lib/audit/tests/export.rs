@@ -148,3 +148,20 @@ fn an_untouched_export_verifies_and_every_edit_is_named() {
         "does not verify",
     );
 }
+
+#[test]
+fn edited_reported_results_are_caught() {
+    let h = harness("export-results");
+    let dir = h.dir.join("export");
+    finished_audit(&h, &dir);
+    edit_json(&dir, |v| {
+        v["contests"][0]["choices"][1]["votes"] = serde_json::json!(40)
+    });
+    let problems = verify_export(&dir).unwrap_err();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("reported results differ")),
+        "{problems:#?}"
+    );
+}
