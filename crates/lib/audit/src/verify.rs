@@ -406,6 +406,24 @@ pub fn verify_export(dir: &Path) -> Result<Verified, Vec<String>> {
         }
     }
 
+    for b in record.audit_boards.iter().filter(|b| b.signed_off) {
+        let logged = of_kind(&entries, "audit.board_signed_off").any(|(_, e)| {
+            body_u64(e, "round") == Some(b.round)
+                && body_str(e, "jurisdiction").as_deref() == Some(b.jurisdiction.as_str())
+                && body_str(e, "board").as_deref() == Some(b.name.as_str())
+                && e.body
+                    .get("members")
+                    .and_then(|m| serde_json::from_value::<(String, String)>(m.clone()).ok())
+                    == b.members
+        });
+        if !logged {
+            problems.push(format!(
+                "{}'s audit board {:?} of round {} is shown as signed off by {:?}, which the log does not record",
+                b.jurisdiction, b.name, b.round, b.members
+            ));
+        }
+    }
+
     // Risk, recomputed and compared with the published and the logged values.
     let mut risks = 0;
     for round in record.rounds.iter().filter(|r| r.ended) {

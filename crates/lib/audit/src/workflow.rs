@@ -1577,9 +1577,17 @@ impl<S: Store> Workflow<S> {
                 .iter()
                 .filter(|x| x.audit_board_id == Some(b.id) && x.status == "not_audited")
                 .count();
-        if left > 0 {
+        // A jurisdiction that entered its round's tally offline (ballot polling) signs off on
+        // that tally, not on ballot-by-ballot entries.
+        let offline = self
+            .store
+            .offline_tallies(a.id)
+            .await?
+            .iter()
+            .any(|t| t.round_id == round.id && t.jurisdiction_id == j.id);
+        if left > 0 && !offline {
             return Err(AuditError::State(format!(
-                "audit board {board:?} still has {left} ballot(s) or batch(es) to enter before signing off"
+                "audit board {board:?} still has {left} ballot(s) or batch(es) to enter before signing off (or enter the jurisdiction's offline tally)"
             )));
         }
         let log = vec![self.entry(

@@ -94,6 +94,15 @@ fn an_untouched_export_verifies_and_every_edit_is_named() {
         "differ from the recomputed sample",
     );
     case(
+        "sign-off",
+        &|d| {
+            edit_json(d, |v| {
+                v["audit_boards"][0]["members"] = serde_json::json!(["Eve", "Mallory"])
+            })
+        },
+        "signed off",
+    );
+    case(
         "seed",
         &|d| edit_json(d, |v| v["seed"] = serde_json::json!("20161109")),
         "seed",
