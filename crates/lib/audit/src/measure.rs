@@ -11,6 +11,11 @@
 //!   tally replaces its ballot-by-ballot entries for that round.
 //! * **Batch comparison**: MACRO over the universe's batches, listed jurisdiction by jurisdiction
 //!   in the order of each jurisdiction's batch-tally file (the order Arlo gives NumPy for PPEB).
+//! * **Hybrid (SUITE)**: the manifests' CVR column splits the contest's ballots; the stratum with
+//!   CVRs is drawn with replacement and compared per (winner, loser) pair, the stratum without is
+//!   drawn without replacement and polled (a ballot not found counts for every loser); its reported
+//!   votes are the contest's entered totals minus the CVRs' (Arlo `api/shared.py` L1005-1009,
+//!   `audit_math/suite.py`).
 //! * **Opportunistic contests** use every ballot sampled in their jurisdictions, with every draw,
 //!   as Arlo does; they never stop or extend the audit.
 
@@ -18,15 +23,17 @@ use std::collections::BTreeMap;
 
 use rla_math::macro_batch::{AuditedBatch, MacroContest, MacroOptions, Observed, ReportedBatch};
 use rla_math::plan::{self, Method, SizeOption};
+use rla_math::suite::{self, ComparisonStratum, Misstatements, PollingStratum};
 use rla_math::supersimple::{self, AuditedCard, DiscrepancyCounts, ReportedCard, SampledCard};
 use rla_math::{Contest, RiskLimit, bravo::PollingRound};
+use sampler::consistent::Replacement;
 use sampler::ppeb::{PpebBatch, draw_ppeb_sample};
 use sampler::python_repr::BatchKey;
 use serde::{Deserialize, Serialize};
 
 use crate::AuditError;
 use crate::record::{AuditRecord, BallotRecord, ContestRecord, SampleArtifact, SampleDraw};
-use crate::sample::{FrameBatch, draw_contest};
+use crate::sample::{FrameBatch, draw_contest, draw_contest_with};
 use crate::types::{AuditType, Interpretation, Math};
 
 /// The size option of a full hand count.
@@ -241,7 +248,182 @@ pub fn measure(
         AuditType::BallotComparison => comparison(record, c, &model, alpha, math, through),
         AuditType::BallotPolling => polling(record, c, &model, alpha, math, through),
         AuditType::BatchComparison => batch(record, c, &model, alpha, through),
+        AuditType::Hybrid => hybrid(record, c, &model, alpha, through),
     }
+}
+
+/// Whether a sampled ballot is in a batch with CVRs (the manifest's CVR column).
+pub fn ballot_has_cvrs(record: &AuditRecord, ballot: &BallotRecord) -> bool {
+    record
+        .jurisdiction(&ballot.jurisdiction)
+        .and_then(|j| {
+            j.batches
+                .iter()
+                .find(|b| b.name == ballot.batch && b.tabulator == ballot.tabulator)
+        })
+        .is_some_and(|b| b.has_cvrs == Some(true))
+}
+
+/// The two SUITE strata of a hybrid contest after the rounds up to `through`.
+fn hybrid_strata(
+    record: &AuditRecord,
+    c: &ContestRecord,
+    model: &Contest,
+    through: u64,
+) -> Result<(PollingStratum, ComparisonStratum), AuditError> {
+    let stratum = c.cvr_stratum.as_ref().ok_or_else(|| {
+        AuditError::State(format!(
+            "contest {:?} has no CVR stratum; a hybrid audit needs the manifests' CVR column and the CVRs",
+            c.name
+        ))
+    })?;
+    let cvr_votes: BTreeMap<String, u64> = stratum
+        .choices
+        .iter()
+        .map(|x| (x.name.clone(), x.votes))
+        .collect();
+    let mut non_cvr_votes: BTreeMap<String, u64> = BTreeMap::new();
+    for x in &c.choices {
+        let cvr = cvr_votes.get(&x.name).copied().unwrap_or(0);
+        let rest = x.votes.checked_sub(cvr).ok_or_else(|| {
+            AuditError::Invalid(format!(
+                "contest {:?}: the CVRs give {} {cvr} votes, more than the {} reported for the whole contest",
+                c.name, x.name, x.votes
+            ))
+        })?;
+        non_cvr_votes.insert(x.name.clone(), rest);
+    }
+    let mut comparison = ComparisonStratum {
+        ballots: stratum.ballots,
+        vote_totals: cvr_votes,
+        misstatements: BTreeMap::new(),
+        sample_size: 0,
+    };
+    let mut polling = PollingStratum {
+        ballots: c.ballots.saturating_sub(stratum.ballots),
+        vote_totals: non_cvr_votes,
+        sample: BTreeMap::new(),
+        sample_size: 0,
+    };
+    let pairs = model.pairs();
+    let name = |i: usize| {
+        model
+            .choices()
+            .get(i)
+            .map(|x| x.name.clone())
+            .unwrap_or_default()
+    };
+    let mut errors: BTreeMap<(String, String), Vec<i64>> = BTreeMap::new();
+    for ballot in &record.ballots {
+        let times = draws_counted(c, ballot, through);
+        if times == 0 {
+            continue;
+        }
+        let audited = audited_card(c, ballot)?;
+        if ballot_has_cvrs(record, ballot) {
+            comparison.sample_size += times;
+            let reported = reported_card(c, ballot)?;
+            for &(w, l) in &pairs {
+                // One pair's margin error, as Arlo's `discrepancy` computes it per pair.
+                let e = supersimple::discrepancy(
+                    &Contest::new(
+                        "pair",
+                        [(name(w), model.votes(w)), (name(l), model.votes(l))],
+                        model.ballots(),
+                        1,
+                        model.votes_allowed(),
+                    )
+                    .map_err(|e| AuditError::Invalid(e.to_string()))?,
+                    &remap(&reported, w, l),
+                    &remap_audited(&audited, w, l),
+                )
+                .map_or(0, |d| i64::from(d.counted_as));
+                for _ in 0..times {
+                    errors.entry((name(w), name(l))).or_default().push(e);
+                }
+            }
+        } else {
+            polling.sample_size += times;
+            match &audited {
+                AuditedCard::NotFound => {
+                    // Counted for every loser, as Arlo does for polling.
+                    for &l in &model.loser_indices() {
+                        *polling.sample.entry(name(l)).or_default() += times;
+                    }
+                }
+                AuditedCard::Marked(m) if m.len() <= c.votes_allowed as usize => {
+                    for &i in m {
+                        *polling.sample.entry(name(i)).or_default() += times;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    comparison.misstatements = errors
+        .into_iter()
+        .map(|(pair, e)| (pair, Misstatements::from_discrepancies(e)))
+        .collect();
+    Ok((polling, comparison))
+}
+
+/// A card's marks restricted to one pair, renumbered 0 (winner) and 1 (loser).
+fn remap(card: &ReportedCard, w: usize, l: usize) -> ReportedCard {
+    match card {
+        ReportedCard::Marked(m) => ReportedCard::Marked(pair_marks(m, w, l)),
+        other => other.clone(),
+    }
+}
+
+fn remap_audited(card: &AuditedCard, w: usize, l: usize) -> AuditedCard {
+    match card {
+        AuditedCard::Marked(m) => AuditedCard::Marked(pair_marks(m, w, l)),
+        other => other.clone(),
+    }
+}
+
+fn pair_marks(m: &[usize], w: usize, l: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    if m.contains(&w) {
+        out.push(0);
+    }
+    if m.contains(&l) {
+        out.push(1);
+    }
+    out
+}
+
+fn hybrid(
+    record: &AuditRecord,
+    c: &ContestRecord,
+    model: &Contest,
+    alpha: RiskLimit,
+    through: u64,
+) -> Result<ContestRisk, AuditError> {
+    let (polling, comparison) = hybrid_strata(record, c, model, through)?;
+    let draws = polling.sample_size + comparison.sample_size;
+    let (p_value, met) = match suite::compute_risk(alpha, model, &polling, &comparison) {
+        Ok(r) => (r.p_value, r.meets_risk_limit),
+        Err(suite::SuiteError::StratumRecounted {
+            p_value,
+            meets_risk_limit,
+        }) => (p_value, meets_risk_limit),
+        Err(e) => return Err(AuditError::Invalid(e.to_string())),
+    };
+    let mut counts = Counts::default();
+    for m in comparison.misstatements.values() {
+        counts.one_vote_over = counts.one_vote_over.max(m.o1);
+        counts.two_vote_over = counts.two_vote_over.max(m.o2);
+    }
+    Ok(ContestRisk {
+        contest: c.name.clone(),
+        p_value,
+        risk_limit_met: met && draws > 0,
+        draws,
+        counts,
+        discrepancies: Vec::new(),
+        outcome_changed: false,
+    })
 }
 
 /// A contest fully hand counted in some round: the outcome stands if the hand count's winners are
@@ -655,6 +837,9 @@ pub struct SizeOffer {
     pub label: String,
     pub draws: u64,
     pub completion_probability: Option<f64>,
+    /// Hybrid audits: draws from the stratum without CVRs (`draws` are from the CVR stratum).
+    #[serde(default)]
+    pub non_cvr_draws: u64,
 }
 
 /// The next round's size options for a contest, after the rounds so far.
@@ -675,6 +860,18 @@ pub fn size_options(record: &AuditRecord, contest: &str) -> Result<Vec<SizeOffer
     let before = draws_before(record, c);
     let mut offers = Vec::new();
     match audit_type {
+        AuditType::Hybrid => {
+            let (polling, comparison) = hybrid_strata(record, c, &model, through)?;
+            let size = suite::sample_size(alpha, &model, &polling, &comparison)
+                .map_err(|e| AuditError::Invalid(e.to_string()))?;
+            offers.push(SizeOffer {
+                label: "estimate".into(),
+                draws: size.cvr,
+                completion_probability: None,
+                non_cvr_draws: size.non_cvr,
+            });
+            return Ok(offers);
+        }
         AuditType::BatchComparison => {
             let (frame, m) = macro_contest(record, c, &model)?;
             let (observed, _, _) = macro_observed(record, c, &frame, through)?;
@@ -685,12 +882,14 @@ pub fn size_options(record: &AuditRecord, contest: &str) -> Result<Vec<SizeOffer
                 label: "estimate".into(),
                 draws: n as u64,
                 completion_probability: None,
+                non_cvr_draws: 0,
             });
             if through > 0 {
                 offers.push(SizeOffer {
                     label: "one more batch".into(),
                     draws: 1,
                     completion_probability: None,
+                    non_cvr_draws: 0,
                 });
             }
         }
@@ -735,6 +934,7 @@ pub fn size_options(record: &AuditRecord, contest: &str) -> Result<Vec<SizeOffer
                     label: o.label,
                     draws,
                     completion_probability: o.completion_probability,
+                    non_cvr_draws: 0,
                 });
             }
         }
@@ -747,8 +947,24 @@ pub fn size_options(record: &AuditRecord, contest: &str) -> Result<Vec<SizeOffer
             c.ballots
         },
         completion_probability: Some(1.0),
+        non_cvr_draws: 0,
     });
     Ok(offers)
+}
+
+/// Draws a hybrid contest has had so far in its (CVR, no-CVR) strata.
+pub fn draws_before_strata(record: &AuditRecord, c: &ContestRecord) -> (u64, u64) {
+    let mut cvr = 0;
+    let mut non_cvr = 0;
+    for b in &record.ballots {
+        let n = b.draws.iter().filter(|d| d.contest == c.name).count() as u64;
+        if ballot_has_cvrs(record, b) {
+            cvr += n;
+        } else {
+            non_cvr += n;
+        }
+    }
+    (cvr, non_cvr)
 }
 
 /// Draws a contest has had so far (ballots or batches).
@@ -803,6 +1019,9 @@ pub struct RoundSize {
     pub draws: u64,
     pub draws_before: u64,
     pub full_hand_count: bool,
+    /// Hybrid audits: draws from the stratum without CVRs, and before this round.
+    pub non_cvr_draws: u64,
+    pub non_cvr_draws_before: u64,
 }
 
 /// The sample of round `round`: every contest's draws, as the round-start log entry records them
@@ -871,6 +1090,47 @@ pub fn draw_round(
                         tabulator: f.tabulator.clone(),
                         batch: f.name.clone(),
                         position: 0,
+                        ticket: d.ticket_number,
+                    });
+                }
+            }
+        } else if audit_type == AuditType::Hybrid {
+            let frame = ballot_frame(record, c)?;
+            let (cvr, non_cvr): (Vec<FrameBatch>, Vec<FrameBatch>) =
+                frame.into_iter().partition(|f| {
+                    record
+                        .jurisdiction(&f.jurisdiction)
+                        .and_then(|j| {
+                            j.batches
+                                .iter()
+                                .find(|b| b.name == f.name && b.tabulator == f.tabulator)
+                        })
+                        .is_some_and(|b| b.has_cvrs == Some(true))
+                });
+            for (stratum, n, before, replacement) in [
+                (&cvr, size.draws, size.draws_before, Replacement::With),
+                (
+                    &non_cvr,
+                    size.non_cvr_draws,
+                    size.non_cvr_draws_before,
+                    Replacement::Without,
+                ),
+            ] {
+                if n == 0 || stratum.is_empty() {
+                    continue;
+                }
+                let by_key: std::collections::HashMap<BatchKey, &FrameBatch> =
+                    stratum.iter().map(|f| (f.key(), f)).collect();
+                for d in draw_contest_with(&seed, stratum, n, before, replacement)? {
+                    let Some(f) = by_key.get(&d.ballot.batch) else {
+                        continue;
+                    };
+                    artifact.ballot_draws.push(SampleDraw {
+                        contest: c.name.clone(),
+                        jurisdiction: f.jurisdiction.clone(),
+                        tabulator: f.tabulator.clone(),
+                        batch: f.name.clone(),
+                        position: d.ballot.position,
                         ticket: d.ticket_number,
                     });
                 }

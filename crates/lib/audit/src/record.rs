@@ -63,6 +63,9 @@ pub struct BatchRecord {
     pub tabulator: Option<String>,
     pub name: String,
     pub ballots: u64,
+    /// The manifest's CVR column (hybrid audits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has_cvrs: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,6 +96,17 @@ pub struct ContestRecord {
     pub choices: Vec<ChoiceRecord>,
     /// Ballot cards in the contest's universe (`N`).
     pub ballots: u64,
+    /// Hybrid audits: the stratum with CVRs (its ballots and the CVRs' totals); the stratum
+    /// without CVRs has the rest of the ballots and votes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cvr_stratum: Option<Stratum>,
+}
+
+/// A hybrid contest's stratum with CVRs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stratum {
+    pub ballots: u64,
+    pub choices: Vec<ChoiceRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -112,6 +126,11 @@ pub struct RoundContestRecord {
     pub size_option: String,
     /// This contest's draws in earlier rounds (the stream continues after them).
     pub draws_before: u64,
+    /// Hybrid audits: draws this round from the stratum without CVRs, and before it.
+    #[serde(default)]
+    pub non_cvr_sample_size: u64,
+    #[serde(default)]
+    pub non_cvr_draws_before: u64,
     /// Measured at the end of the round.
     pub p_value: Option<f64>,
     pub risk_limit_met: Option<bool>,

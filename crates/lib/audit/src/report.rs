@@ -217,7 +217,14 @@ pub fn audit_report(record: &AuditRecord) -> String {
                 } else {
                     "Opportunistic".into()
                 },
-                rc.sample_size.to_string(),
+                if rc.non_cvr_sample_size > 0 {
+                    format!(
+                        "{} + {} without CVRs",
+                        rc.sample_size, rc.non_cvr_sample_size
+                    )
+                } else {
+                    rc.sample_size.to_string()
+                },
                 rc.size_option.clone(),
                 rc.draws_before.to_string(),
                 rc.risk_limit_met.map(yes_no).unwrap_or_default(),
@@ -242,7 +249,7 @@ pub fn audit_report(record: &AuditRecord) -> String {
         for c in &record.contests {
             header.push(format!("Ticket Numbers: {}", c.name));
             header.push(format!("Audit Result: {}", c.name));
-            if record.audit_type == "ballot_comparison" {
+            if record.audit_type == "ballot_comparison" || record.audit_type == "hybrid" {
                 header.push(format!("CVR Result: {}", c.name));
             }
         }
@@ -286,7 +293,7 @@ pub fn audit_report(record: &AuditRecord) -> String {
                         })
                         .unwrap_or_default(),
                 );
-                if record.audit_type == "ballot_comparison" {
+                if record.audit_type == "ballot_comparison" || record.audit_type == "hybrid" {
                     line.push(match &b.cvr {
                         None => "NO CVR".into(),
                         Some(cvr) => match cvr.votes.get(&c.name) {

@@ -42,18 +42,30 @@ impl FrameBatch {
     }
 }
 
-/// `size` more draws for one contest after `before` earlier ones.
+/// `size` more draws for one contest after `before` earlier ones, with replacement.
 pub fn draw_contest(
     seed: &str,
     frame: &[FrameBatch],
     size: u64,
     before: u64,
 ) -> Result<Vec<Draw>, AuditError> {
+    draw_contest_with(seed, frame, size, before, Replacement::With)
+}
+
+/// [`draw_contest`] with or without replacement (the stratum without CVRs of a hybrid audit is
+/// drawn without, as Arlo does, `api/shared.py` L1005-1009).
+pub fn draw_contest_with(
+    seed: &str,
+    frame: &[FrameBatch],
+    size: u64,
+    before: u64,
+    replacement: Replacement,
+) -> Result<Vec<Draw>, AuditError> {
     let manifest: Vec<ManifestBatch> = frame
         .iter()
         .map(|b| ManifestBatch::new(b.key(), b.ballots))
         .collect();
-    let request = SampleRequest::arlo(seed, size, before, Replacement::With);
+    let request = SampleRequest::arlo(seed, size, before, replacement);
     draw_sample(&manifest, &request).map_err(|e| AuditError::Invalid(e.to_string()))
 }
 

@@ -55,6 +55,9 @@ text_enum! {
         BallotComparison = "ballot_comparison",
         /// Whole batches are hand counted and compared with their reported tallies.
         BatchComparison = "batch_comparison",
+        /// Ballots with CVRs compared, ballots without polled (SUITE), from one manifest whose
+        /// CVR column says which batches have CVRs.
+        Hybrid = "hybrid",
     }
 }
 
@@ -70,6 +73,8 @@ text_enum! {
         Alpha = "alpha",
         /// MACRO batch comparison.
         Macro = "macro",
+        /// SUITE: comparison and polling strata combined with Fisher's method (hybrid audits).
+        Suite = "suite",
     }
 }
 
@@ -80,6 +85,7 @@ impl Math {
             AuditType::BallotPolling => Math::Bravo,
             AuditType::BallotComparison => Math::KaplanMarkov,
             AuditType::BatchComparison => Math::Macro,
+            AuditType::Hybrid => Math::Suite,
         }
     }
 
@@ -91,6 +97,7 @@ impl Math {
             }
             AuditType::BallotComparison => matches!(self, Math::KaplanMarkov | Math::Alpha),
             AuditType::BatchComparison => self == Math::Macro,
+            AuditType::Hybrid => self == Math::Suite,
         }
     }
 
@@ -102,7 +109,7 @@ impl Math {
             Math::Providence => Some(Method::Providence),
             Math::KaplanMarkov => Some(Method::SuperSimple),
             Math::Alpha => Some(Method::AlphaComparison),
-            Math::Macro => None,
+            Math::Macro | Math::Suite => None,
         }
     }
 }

@@ -256,6 +256,8 @@ pub fn verify_export(dir: &Path) -> Result<Verified, Vec<String>> {
                 draws: rc.sample_size,
                 draws_before: rc.draws_before,
                 full_hand_count: rc.size_option == measure::FULL_HAND_COUNT,
+                non_cvr_draws: rc.non_cvr_sample_size,
+                non_cvr_draws_before: rc.non_cvr_draws_before,
             })
             .collect();
         match measure::draw_round(&record, round.number, &sizes) {

@@ -565,9 +565,9 @@ impl<S: Store> Workflow<S> {
             match audit_type {
                 AuditType::BallotComparison => "cvrs",
                 AuditType::BatchComparison => "batch_tallies",
-                AuditType::BallotPolling => {
+                AuditType::BallotPolling | AuditType::Hybrid => {
                     return Err(AuditError::Invalid(format!(
-                        "a ballot-polling audit needs contest {:?}'s reported votes (--vote NAME=COUNT for each choice)",
+                        "a ballot-polling or hybrid audit needs contest {:?}'s reported votes for the whole contest (--vote NAME=COUNT for each choice)",
                         spec.name
                     )));
                 }
@@ -592,6 +592,7 @@ impl<S: Store> Workflow<S> {
                 .map(|(name, votes)| ChoiceRecord { name, votes })
                 .collect(),
             ballots: spec.ballots.unwrap_or(0),
+            cvr_stratum: None,
         };
         self.derive_results(&universe, &mut record, spec).await?;
         measure::rla_contest(&record)?;
@@ -781,12 +782,13 @@ impl<S: Store> Workflow<S> {
                         tabulator: b.tabulator,
                         name: b.name,
                         ballots: u64::try_from(b.ballots).unwrap_or(0),
+                        has_cvrs: b.has_cvrs,
                     })
                     .collect(),
                 tallies,
             });
         }
-        let c_records: Vec<ContestRecord> = contests
+        let mut c_records: Vec<ContestRecord> = contests
             .iter()
             .map(|c| ContestRecord {
                 name: c.name.clone(),
@@ -805,8 +807,47 @@ impl<S: Store> Workflow<S> {
                 source: c.source.clone(),
                 choices: parse_choices(&c.choices),
                 ballots: u64::try_from(c.ballots).unwrap_or(0),
+                cvr_stratum: None,
             })
             .collect();
+        if a.audit_type == AuditType::Hybrid.as_str() {
+            // The stratum with CVRs: the manifests' CVR = Y batches and the CVRs' totals.
+            for c in &mut c_records {
+                let mut stratum = Stratum {
+                    ballots: 0,
+                    choices: Vec::new(),
+                };
+                for j in jurisdictions
+                    .iter()
+                    .filter(|j| c.jurisdictions.contains(&j.name))
+                {
+                    stratum.ballots += s
+                        .manifest_batches(j.id)
+                        .await?
+                        .iter()
+                        .filter(|b| b.has_cvrs == Some(true))
+                        .map(|b| u64::try_from(b.ballots).unwrap_or(0))
+                        .sum::<u64>();
+                    for row in s
+                        .cvr_contests(j.id)
+                        .await?
+                        .iter()
+                        .filter(|r| r.name == c.name)
+                    {
+                        let names: Vec<String> =
+                            serde_json::from_str(&row.choices).unwrap_or_default();
+                        let votes: Vec<u64> = serde_json::from_str(&row.votes).unwrap_or_default();
+                        for (n, v) in names.into_iter().zip(votes) {
+                            match stratum.choices.iter_mut().find(|x| x.name == n) {
+                                Some(x) => x.votes += v,
+                                None => stratum.choices.push(ChoiceRecord { name: n, votes: v }),
+                            }
+                        }
+                    }
+                }
+                c.cvr_stratum = Some(stratum);
+            }
+        }
         let r_records: Vec<RoundRecord> = rounds
             .iter()
             .map(|r| RoundRecord {
@@ -824,6 +865,8 @@ impl<S: Store> Workflow<S> {
                         sample_size: u64::try_from(rc.sample_size).unwrap_or(0),
                         size_option: rc.size_option.clone(),
                         draws_before: u64::try_from(rc.draws_before).unwrap_or(0),
+                        non_cvr_sample_size: u64::try_from(rc.non_cvr_sample_size).unwrap_or(0),
+                        non_cvr_draws_before: u64::try_from(rc.non_cvr_draws_before).unwrap_or(0),
                         p_value: rc.p_value,
                         risk_limit_met: rc.risk_limit_met,
                     })
@@ -844,7 +887,9 @@ impl<S: Store> Workflow<S> {
             });
         }
         let mut cvrs: HashMap<i64, CvrRecord> = HashMap::new();
-        if a.audit_type == AuditType::BallotComparison.as_str() {
+        if a.audit_type == AuditType::BallotComparison.as_str()
+            || a.audit_type == AuditType::Hybrid.as_str()
+        {
             let audit_contests: HashSet<&str> = contests.iter().map(|c| c.name.as_str()).collect();
             for j in &jurisdictions {
                 let mine: Vec<&SampledBallotRow> = ballots
@@ -1125,7 +1170,7 @@ impl<S: Store> Workflow<S> {
                 .map(|(_, c)| c.clone())
                 .unwrap_or(SizeChoice::Default);
             let pick = |label: &str| offers.iter().find(|o| o.label == label).cloned();
-            let (label, draws) = match &choice {
+            let (label, draws, non_cvr_draws) = match &choice {
                 SizeChoice::Default => {
                     let o = pick("90% chance")
                         .or_else(|| pick("estimate"))
@@ -1133,7 +1178,7 @@ impl<S: Store> Workflow<S> {
                         .ok_or_else(|| {
                             AuditError::Invalid(format!("no size options for {name:?}"))
                         })?;
-                    (o.label, o.draws)
+                    (o.label, o.draws, o.non_cvr_draws)
                 }
                 SizeChoice::Option(l) => {
                     let o = pick(l).ok_or_else(|| {
@@ -1146,32 +1191,55 @@ impl<S: Store> Workflow<S> {
                                 .join(", ")
                         ))
                     })?;
-                    (o.label, o.draws)
+                    (o.label, o.draws, o.non_cvr_draws)
                 }
-                SizeChoice::Draws(n) => ("custom".to_string(), *n),
+                SizeChoice::Draws(n) => {
+                    if record.audit_type == AuditType::Hybrid.as_str() {
+                        return Err(AuditError::Invalid(
+                            "a hybrid audit's rounds take SUITE's estimate for both strata".into(),
+                        ));
+                    }
+                    ("custom".to_string(), *n, 0)
+                }
                 SizeChoice::OneBatch => {
                     if record.audit_type != AuditType::BatchComparison.as_str() {
                         return Err(AuditError::Invalid(
                             "\"one more batch\" is for batch-comparison audits".into(),
                         ));
                     }
-                    ("one more batch".to_string(), 1)
+                    ("one more batch".to_string(), 1, 0)
                 }
-                SizeChoice::FullHandCount => (
-                    FULL_HAND_COUNT.to_string(),
-                    pick(FULL_HAND_COUNT).map_or(c.ballots, |o| o.draws),
-                ),
+                SizeChoice::FullHandCount => {
+                    if record.audit_type == AuditType::Hybrid.as_str() {
+                        return Err(AuditError::Invalid(
+                            "a full hand count of a hybrid audit's contest is not supported yet; count it by hand outside the audit".into(),
+                        ));
+                    }
+                    (
+                        FULL_HAND_COUNT.to_string(),
+                        pick(FULL_HAND_COUNT).map_or(c.ballots, |o| o.draws),
+                        0,
+                    )
+                }
             };
-            if draws == 0 && label != FULL_HAND_COUNT {
+            if draws + non_cvr_draws == 0 && label != FULL_HAND_COUNT {
                 continue;
             }
+            let (draws_before, non_cvr_draws_before) =
+                if record.audit_type == AuditType::Hybrid.as_str() {
+                    measure::draws_before_strata(&record, c)
+                } else {
+                    (measure::draws_before(&record, c), 0)
+                };
             sizes.push(RoundSize {
                 contest: name.clone(),
                 draws,
-                draws_before: measure::draws_before(&record, c),
+                draws_before,
                 full_hand_count: label == FULL_HAND_COUNT,
+                non_cvr_draws,
+                non_cvr_draws_before,
             });
-            shown.push((name.clone(), draws, label));
+            shown.push((name.clone(), draws + non_cvr_draws, label));
         }
         if sizes.is_empty() {
             return Err(AuditError::State(
@@ -1297,6 +1365,8 @@ impl<S: Store> Workflow<S> {
                     sample_size: i64::try_from(s.draws).unwrap_or(0),
                     size_option: label.clone(),
                     draws_before: i64::try_from(s.draws_before).unwrap_or(0),
+                    non_cvr_sample_size: i64::try_from(s.non_cvr_draws).unwrap_or(0),
+                    non_cvr_draws_before: i64::try_from(s.non_cvr_draws_before).unwrap_or(0),
                 })
                 .collect(),
             freeze,

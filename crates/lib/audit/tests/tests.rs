@@ -6,6 +6,7 @@
 mod arapahoe;
 mod batch;
 mod export;
+mod hybrid;
 mod multi;
 mod polling;
 mod reports;

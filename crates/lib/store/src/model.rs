@@ -236,6 +236,9 @@ pub struct NewRoundContest {
     pub sample_size: i64,
     pub size_option: String,
     pub draws_before: i64,
+    /// Hybrid audits: draws from the stratum without CVRs (0 otherwise).
+    pub non_cvr_sample_size: i64,
+    pub non_cvr_draws_before: i64,
 }
 
 /// A ballot drawn this round; `existing` when an earlier round already drew it.
@@ -313,6 +316,8 @@ pub struct RoundContestRow {
     pub sample_size: i64,
     pub size_option: String,
     pub draws_before: i64,
+    pub non_cvr_sample_size: i64,
+    pub non_cvr_draws_before: i64,
     pub p_value: Option<f64>,
     pub risk_limit_met: Option<bool>,
     /// JSON: discrepancy counts found in the round.

@@ -87,9 +87,9 @@ pub const CONTEST_JURISDICTIONS: &str = "SELECT cj.contest_id, cj.jurisdiction_i
 pub const CONTEST_FREEZE: &str = "UPDATE contests SET choices = $1, ballots = $2 WHERE id = $3";
 
 pub const ROUND_INSERT: &str = "INSERT INTO rounds (audit_id, number, kind, started_at, started_by, sample_sha256) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
-pub const ROUND_CONTEST_INSERT: &str = "INSERT INTO round_contests (round_id, contest_id, sample_size, size_option, draws_before) VALUES ($1, $2, $3, $4, $5)";
+pub const ROUND_CONTEST_INSERT: &str = "INSERT INTO round_contests (round_id, contest_id, sample_size, size_option, draws_before, non_cvr_sample_size, non_cvr_draws_before) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 pub const ROUNDS: &str = "SELECT id, audit_id, number, kind, started_at, started_by, sample_sha256, ended_at, ended_by FROM rounds WHERE audit_id = $1 ORDER BY number";
-pub const ROUND_CONTESTS: &str = "SELECT rc.round_id, rc.contest_id, rc.sample_size, rc.size_option, rc.draws_before, rc.p_value, rc.risk_limit_met, rc.discrepancies FROM round_contests rc JOIN rounds r ON r.id = rc.round_id WHERE r.audit_id = $1 ORDER BY r.number, rc.contest_id";
+pub const ROUND_CONTESTS: &str = "SELECT rc.round_id, rc.contest_id, rc.sample_size, rc.size_option, rc.draws_before, rc.non_cvr_sample_size, rc.non_cvr_draws_before, rc.p_value, rc.risk_limit_met, rc.discrepancies FROM round_contests rc JOIN rounds r ON r.id = rc.round_id WHERE r.audit_id = $1 ORDER BY r.number, rc.contest_id";
 pub const ROUND_END: &str =
     "UPDATE rounds SET ended_at = $1, ended_by = $2 WHERE id = $3 AND ended_at IS NULL";
 pub const ROUND_AUDIT: &str = "SELECT audit_id FROM rounds WHERE id = $1";

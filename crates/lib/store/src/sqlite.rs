@@ -517,6 +517,8 @@ impl Store for SqliteStore {
                 .bind(c.sample_size)
                 .bind(&c.size_option)
                 .bind(c.draws_before)
+                .bind(c.non_cvr_sample_size)
+                .bind(c.non_cvr_draws_before)
                 .execute(&mut *tx)
                 .await?;
         }

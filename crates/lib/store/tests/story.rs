@@ -315,6 +315,8 @@ async fn story(store: &impl Store) {
             sample_size: 3,
             size_option: "estimate".into(),
             draws_before: 0,
+            non_cvr_sample_size: 0,
+            non_cvr_draws_before: 0,
         }],
         freeze: vec![ContestResults {
             contest_id: contest,

@@ -140,6 +140,8 @@ pub enum TypeArg {
     BallotPolling,
     BallotComparison,
     BatchComparison,
+    /// SUITE: batches with CVRs compared, batches without polled (the manifest's CVR column).
+    Hybrid,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -150,6 +152,7 @@ pub enum MathArg {
     KaplanMarkov,
     Alpha,
     Macro,
+    Suite,
 }
 
 #[derive(Debug, Args)]
@@ -424,6 +427,7 @@ pub fn run(
                 TypeArg::BallotPolling => AuditType::BallotPolling,
                 TypeArg::BallotComparison => AuditType::BallotComparison,
                 TypeArg::BatchComparison => AuditType::BatchComparison,
+                TypeArg::Hybrid => AuditType::Hybrid,
             };
             let math = match c.math {
                 None => Math::default_for(audit_type),
@@ -433,6 +437,7 @@ pub fn run(
                 Some(MathArg::KaplanMarkov) => Math::KaplanMarkov,
                 Some(MathArg::Alpha) => Math::Alpha,
                 Some(MathArg::Macro) => Math::Macro,
+                Some(MathArg::Suite) => Math::Suite,
             };
             let seed = match (&c.seed, &c.seed_commitment, &c.salt) {
                 (Some(seed), _, _) => SeedInput::Sealed {
@@ -626,7 +631,11 @@ pub fn run(
                         t.push([
                             c.clone(),
                             o.label,
-                            o.draws.to_string(),
+                            if o.non_cvr_draws > 0 {
+                                format!("{} + {} without CVRs", o.draws, o.non_cvr_draws)
+                            } else {
+                                o.draws.to_string()
+                            },
                             o.completion_probability
                                 .map(|p| format!("{:.0}%", p * 100.0))
                                 .unwrap_or_default(),

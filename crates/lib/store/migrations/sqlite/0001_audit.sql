@@ -156,6 +156,9 @@ CREATE TABLE round_contests (
     sample_size BIGINT NOT NULL,
     size_option TEXT NOT NULL,
     draws_before BIGINT NOT NULL,
+    -- Hybrid (SUITE) audits: the no-CVR stratum's draws (without replacement).
+    non_cvr_sample_size BIGINT NOT NULL,
+    non_cvr_draws_before BIGINT NOT NULL,
     p_value DOUBLE PRECISION,
     risk_limit_met BOOLEAN,
     discrepancies TEXT,
