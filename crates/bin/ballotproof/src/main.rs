@@ -54,6 +54,16 @@ impl Cli {
         let user = ["USER", "USERNAME", "LOGNAME"]
             .iter()
             .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
+            .or_else(|| {
+                // Without a user variable (some service environments), the home folder's name.
+                std::env::var_os("HOME")
+                    .and_then(|h| {
+                        std::path::Path::new(&h)
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                    })
+                    .filter(|u| !u.is_empty())
+            })
             .unwrap_or_else(|| "unknown".to_string());
         format!("cli:{user}")
     }

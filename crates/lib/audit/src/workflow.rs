@@ -96,6 +96,16 @@ pub struct FileUpload<'a> {
     pub contest: Option<&'a str>,
 }
 
+/// One entry of an audit's activity log.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Activity {
+    pub time_ms: i64,
+    pub actor: String,
+    pub kind: String,
+    pub sha256: Option<String>,
+    pub details: Value,
+}
+
 /// What an export wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportSummary {
@@ -1905,6 +1915,30 @@ impl<S: Store> Workflow<S> {
             risks,
             complete,
         })
+    }
+
+    /// The audit's activity log: every recorded change with its time, actor and details, oldest
+    /// first (each is also an entry of the election log).
+    pub async fn activity(&self, audit: &str) -> Result<Vec<Activity>> {
+        let a = self.audit(audit).await?;
+        Ok(self
+            .store
+            .audit_log(a.id)
+            .await?
+            .into_iter()
+            .map(|p| {
+                let mut body: serde_json::Map<String, Value> =
+                    serde_json::from_str(&p.body).unwrap_or_default();
+                body.remove("audit");
+                Activity {
+                    time_ms: p.time_ms,
+                    actor: p.actor,
+                    kind: p.kind,
+                    sha256: p.sha256,
+                    details: Value::Object(body),
+                }
+            })
+            .collect())
     }
 
     /// Logs a report or export file (stored by hash) so the published copy can be checked.

@@ -39,6 +39,8 @@ pub enum AuditCommand {
     List,
     /// Where the audit is: jurisdictions, uploads, contests, rounds and risk.
     Status,
+    /// The activity log: every change with its time (UTC), who made it and what it was.
+    Activity,
     /// Reveal the seed at the public ceremony (the sealed seed, or --seed checked against the
     /// commitment).
     RevealSeed {
@@ -499,6 +501,33 @@ pub fn run(
                 write_json(out, &record)?;
             } else {
                 write_status(out, &record)?;
+            }
+        }
+        AuditCommand::Activity => {
+            let activity = rt.block_on(wf.activity(name()?))?;
+            if args.json {
+                write_json(out, &activity)?;
+            } else {
+                let mut t = Table::new(["Time (UTC)", "Actor", "Event", "Details"]);
+                for a in activity {
+                    let time = ledger::entry::rfc3339(
+                        std::time::UNIX_EPOCH
+                            + std::time::Duration::from_millis(
+                                u64::try_from(a.time_ms).unwrap_or(0),
+                            ),
+                    );
+                    let mut details = a.details.to_string();
+                    if details.chars().count() > 100 {
+                        details = details.chars().take(99).collect::<String>() + "…";
+                    }
+                    t.push([
+                        time,
+                        a.actor,
+                        a.kind.trim_start_matches("audit.").to_string(),
+                        details,
+                    ]);
+                }
+                write!(out, "{}", t.to_text())?;
             }
         }
         AuditCommand::RevealSeed { seed } => {
