@@ -160,6 +160,23 @@ fn a_scripted_comparison_audit_from_create_to_export() {
     );
     let ended = ok(&dir, &["audit", "round", "end"]);
     assert_eq!(ended["complete"], true, "{ended}");
+    // The activity log names who did each step.
+    let activity = ok(&dir, &["audit", "activity"]);
+    let kinds: Vec<&str> = activity
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.first(), Some(&"audit.created"));
+    assert!(kinds.contains(&"audit.board_signed_off") && kinds.contains(&"audit.round_ended"));
+    assert!(
+        activity
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["actor"] == "test:script")
+    );
     let reports = dir.join("reports");
     ok(
         &dir,
