@@ -632,7 +632,11 @@ pub fn polling_rounds(
                 }
             }
         }
-        rounds.push(pr);
+        // A round that drew nothing for this contest (it had met the limit, or another contest
+        // was being audited) is not one of its rounds: MINERVA and Providence count rounds.
+        if pr.draws > 0 {
+            rounds.push(pr);
+        }
     }
     Ok(rounds)
 }

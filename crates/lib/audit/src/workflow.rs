@@ -1858,7 +1858,13 @@ impl<S: Store> Workflow<S> {
             if !c.targeted && record.audit_type == AuditType::BatchComparison.as_str() {
                 continue;
             }
-            risks.push(measure::measure(&record, &c.name, number)?);
+            match measure::measure(&record, &c.name, number) {
+                Ok(r) => risks.push(r),
+                // An opportunistic contest that cannot be measured (no loser, a tie, nothing
+                // sampled in it) neither stops nor extends the audit.
+                Err(_) if !c.targeted => {}
+                Err(e) => return Err(e),
+            }
         }
         let contests = self.store.contests(a.id).await?;
         let results: Vec<RoundContestResult> = risks
