@@ -258,6 +258,30 @@ impl<S: Store> Workflow<S> {
                     if let Some(h) = p.sha256.as_deref().and_then(|h| Hash::from_hex(h).ok()) {
                         e = e.with_content(h);
                     }
+                    if matches!(e.encode(time), Err(ledger::EntryError::TooLarge(_))) {
+                        // Too large for one log entry (a ballot with hundreds of contests): log the
+                        // body's hash instead and keep the body as an artifact, rather than leave
+                        // the outbox stuck on an entry the log can never take.
+                        let bytes = p.body.as_bytes();
+                        let hash = ledger.store_artifact(bytes)?;
+                        let audit = serde_json::from_str::<serde_json::Map<String, Value>>(&p.body)
+                            .ok()
+                            .and_then(|b| b.get("audit").cloned())
+                            .unwrap_or(Value::Null);
+                        e = NewEntry::new(
+                            &p.kind,
+                            &p.actor,
+                            json!({
+                                "audit": audit,
+                                "db": self.instance,
+                                "outbox": p.id,
+                                "body_sha256": hash.to_hex(),
+                                "body_size": bytes.len(),
+                            }),
+                        )
+                        .map_err(|e| AuditError::Invalid(e.to_string()))?
+                        .with_time(time);
+                    }
                     ids.push(p.id);
                     entries.push(e);
                 }
@@ -1898,7 +1922,9 @@ impl<S: Store> Workflow<S> {
                 "round": number,
                 "complete": complete,
                 "sampled_cvrs_sha256": crate::report::sampled_cvrs_sha256(&record, number),
-                "contests": risks.iter().map(|r| json!({
+                // The round's contests only (the targeted ones it drew for): a log entry must stay
+                // small, and a state may measure hundreds of opportunistic contests.
+                "contests": risks.iter().filter(|r| in_round.contains(&r.contest)).map(|r| json!({
                     "contest": r.contest, "p_value": r.p_value, "risk_limit_met": r.risk_limit_met,
                     "draws": r.draws, "discrepancies": r.counts, "outcome_changed": r.outcome_changed,
                 })).collect::<Vec<_>>(),

@@ -217,3 +217,54 @@ fn a_full_hand_count_settles_the_contest_from_the_counted_totals() {
     assert!(ended.risks[0].outcome_changed, "{:?}", ended.risks[0]);
     assert!(!ended.risks[0].risk_limit_met);
 }
+
+/// A change too large for one log entry (here a contest with thousands of write-in names) is
+/// logged by the hash of its details, which are kept as an artifact, instead of blocking the log.
+#[test]
+fn an_oversized_log_entry_is_logged_by_hash() {
+    let h = harness("big-entry");
+    let (_, manifest, _) = generated(3, 200, 2);
+    h.create("Big", AuditType::BallotPolling, Math::Bravo, "0.1", "big");
+    let mut votes = vec![("Ana Alvarez".to_string(), 50_000u64)];
+    votes.extend((0..3000).map(|i| (format!("Write-in candidate with a long name number {i}"), 1)));
+    h.rt.block_on(async {
+        h.wf.add_jurisdiction(ACTOR, "Big", "J").await.unwrap();
+        h.wf.upload(
+            ACTOR,
+            "Big",
+            "J",
+            &FileUpload {
+                kind: UploadKind::Manifest,
+                file_name: "m.csv",
+                bytes: &manifest,
+                contest: None,
+            },
+        )
+        .await
+        .unwrap();
+        h.wf.add_contest(
+            ACTOR,
+            "Big",
+            &ContestSpec {
+                name: "Mayor".into(),
+                targeted: true,
+                votes: Some(votes),
+                ballots: Some(100_000),
+                ..ContestSpec::default()
+            },
+        )
+        .await
+        .unwrap();
+    });
+    let last =
+        h.wf.with_ledger(|l| ledger::Entry::parse(l.entries().last().unwrap()).unwrap())
+            .unwrap();
+    assert_eq!(last.kind, "audit.contest_added");
+    let sha = last.body["body_sha256"].as_str().unwrap().to_string();
+    let stored =
+        h.wf.with_ledger(|l| l.artifact(&tlog::Hash::from_hex(&sha).unwrap()).unwrap())
+            .unwrap();
+    assert!(String::from_utf8(stored).unwrap().contains("number 2999"));
+    // And the log goes on.
+    h.rt.block_on(h.wf.reveal_seed(ACTOR, "Big", None)).unwrap();
+}
