@@ -1551,6 +1551,12 @@ impl<S: Store> Workflow<S> {
         let a = self.audit(audit).await?;
         let round = self.current_round(&a).await?;
         let b = self.find_ballot(&a, ballot).await?;
+        if b.first_round < round.number && b.status != "not_audited" {
+            return Err(AuditError::State(format!(
+                "ballot {} of batch {:?} was audited in round {}, which has ended; its reading is final (it counts again wherever it is drawn again)",
+                b.position, b.batch, b.first_round
+            )));
+        }
         if let Some(board) = b.audit_board_id {
             let boards = self.store.audit_boards(a.id).await?;
             if boards

@@ -211,6 +211,21 @@ fn overstatements_raise_the_risk_as_kaplan_markov_says() {
     // Escalation: the next round continues the stream with Kaplan–Markov's estimate.
     let options = h.rt.block_on(h.wf.size_options("Arapahoe over")).unwrap();
     assert!(options[0].1[0].draws > 0);
+    h.rt.block_on(h.wf.start_round(ACTOR, "Arapahoe over", &[]))
+        .unwrap();
+    // A reading of an ended round cannot be changed afterwards.
+    let again = h.rt.block_on(h.wf.record_ballot(
+        ACTOR,
+        "Arapahoe over",
+        &audit::workflow::BallotRef {
+            jurisdiction: "Arapahoe".into(),
+            tabulator: None,
+            batch: one.0.clone(),
+            position: one.1,
+        },
+        &reading(Interpretation::Vote, vec![winner.clone()]),
+    ));
+    assert!(again.unwrap_err().to_string().contains("has ended"));
 }
 
 #[test]
