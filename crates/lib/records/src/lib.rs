@@ -20,6 +20,7 @@ pub mod ess;
 pub mod generate;
 pub mod hart;
 pub mod inspect;
+mod json;
 pub mod manifest;
 pub mod model;
 pub mod problem;
