@@ -26,6 +26,7 @@ use crate::model::{CardSink, Contests};
 use crate::problem::{Diagnostics, Location, Problem};
 use crate::reconcile::{CardCounter, Reconciliation, describe_batch, reconcile};
 use crate::tally::{ContestSummary, Tally};
+use crate::zipstream::ZipStream;
 use crate::{clearballot, dominion_csv};
 
 /// A reader that can go back to the start (files, in-memory buffers).
@@ -163,24 +164,20 @@ fn each_member(
     f: &mut dyn FnMut(usize, &str, &mut dyn Read) -> io::Result<()>,
 ) -> Result<(), String> {
     reader.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
+    let mut zip = ZipStream::new(reader);
     let mut index = 0;
     loop {
-        let mut stream: &mut dyn ReadSeek = &mut *reader;
-        let member = zip::read::read_zipfile_from_stream(&mut stream)
+        let header = zip
+            .next_member()
             .map_err(|e| format!("member {} could not be read ({e})", index + 1))?;
-        let Some(mut member) = member else {
+        let Some(header) = header else {
             return Ok(());
         };
-        if member.is_dir() {
-            index += 1;
-            continue;
+        if !header.is_dir {
+            // Whatever `f` leaves unread is skipped by the next `next_member`.
+            f(index, &header.name, &mut zip.member())
+                .map_err(|e| format!("{}: {e}", header.name))?;
         }
-        let name = match member.name() {
-            Ok(n) => n.into_owned(),
-            Err(_) => format!("member {}", index + 1),
-        };
-        f(index, &name, &mut member).map_err(|e| format!("{name}: {e}"))?;
-        // Whatever `f` left unread is skipped when `member` is dropped.
         index += 1;
     }
 }

@@ -26,6 +26,8 @@ pub mod model;
 pub mod problem;
 pub mod reconcile;
 pub mod tally;
+mod xml;
+pub mod zipstream;
 
 pub use csvutil::Source;
 pub use cvr::CvrFile;
