@@ -32,7 +32,7 @@ pub mod zipstream;
 pub use csvutil::Source;
 pub use cvr::CvrFile;
 pub use detect::{Format, detect};
-pub use inspect::{FileReport, Input, Report, inspect};
+pub use inspect::{FileReport, Input, JurisdictionReport, Report, inspect};
 pub use manifest::{
     Batch, Manifest, ManifestLayout, parse_arlo_manifest, parse_manifest_csv, parse_manifest_xlsx,
 };
