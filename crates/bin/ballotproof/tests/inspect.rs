@@ -280,3 +280,37 @@ fn jurisdictions_are_reconciled_and_reported_separately() {
         (Some("Boone County"), Some(300), Some(0))
     );
 }
+
+/// Bellingen's ranked mayoral contest (8,374 cards, 3 candidates): RAIRE confirms ALLAN with two
+/// assertions — ALLAN beats KING once WOODWARD is out (5,134 to 2,622: margin 2,512) and ALLAN is
+/// not eliminated before WOODWARD (4,954 first preferences against the 1,787 cards preferring
+/// WOODWARD: margin 3,167) — so the smallest margin is 2,512 and the difficulty 8,374 / 2,512.
+/// (Tallies counted from the file with Python's csv module, independently of ballotproof.)
+#[test]
+fn ranked_contest_shows_raire_assertions() {
+    let out = ballotproof(&[
+        "inspect",
+        "--json",
+        &shared("colorado-rla-DemocracyDevelopers/Bellingen_Mayoral.csv"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let irv = &v["contests"][0]["irv"];
+    assert_eq!(
+        (
+            irv["winner"].as_str(),
+            irv["assertions"].as_u64(),
+            irv["min_margin"].as_u64()
+        ),
+        (Some("ALLAN Steve"), Some(2), Some(2512))
+    );
+    assert!((irv["difficulty"].as_f64().unwrap() - 8374.0 / 2512.0).abs() < 1e-9);
+    let text = stdout(&ballotproof(&[
+        "inspect",
+        &shared("colorado-rla-DemocracyDevelopers/Bellingen_Mayoral.csv"),
+    ]));
+    assert!(
+        text.contains("IRV (RAIRE): winner ALLAN Steve; 2 assertions; overall difficulty 3.33"),
+        "{text}"
+    );
+}

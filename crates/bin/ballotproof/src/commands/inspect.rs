@@ -3,6 +3,11 @@
 //! reported results per contest, the reconciliation of CVRs with manifests (per jurisdiction when
 //! the files name them), and every problem found.
 //!
+//! For a ranked (instant-runoff) contest it also shows what RAIRE would audit, from the irv
+//! crate: the IRV winner, the number of assertions, the overall difficulty and the smallest
+//! assertion margin, computed from the cards' preference orders (records aggregates identical
+//! orders while streaming, so memory is bounded by distinct orders, not cards).
+//!
 //! Exit codes: 0 when there are no errors, 1 when the files were read but have errors, 2 when a
 //! file cannot be read at all.
 
@@ -13,7 +18,7 @@ use std::path::{Path, PathBuf};
 use anyhow::bail;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use records::{Format, Input, Report, Severity};
+use records::{ContestSummary, Format, Input, Report, Severity};
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
@@ -307,6 +312,14 @@ pub fn render(report: &Report) -> String {
         for n in &c.notes {
             s.push_str(&format!("  note: {n}\n"));
         }
+        match raire(c) {
+            None => {}
+            Some(Ok(r)) => s.push_str(&format!(
+                "  IRV (RAIRE): winner {}; {} assertions; overall difficulty {:.2} (ballots ÷ smallest assertion margin); smallest assertion margin {}\n",
+                r.winner, r.assertions, r.difficulty, r.min_margin
+            )),
+            Some(Err(why)) => s.push_str(&format!("  IRV (RAIRE): not computed: {why}\n")),
+        }
     }
     for t in &report.tallies {
         s.push_str(&format!(
@@ -356,6 +369,49 @@ pub fn render(report: &Report) -> String {
         s.push_str(&format!("  {p}\n"));
     }
     s
+}
+
+/// What RAIRE audits for one ranked contest.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct Raire {
+    winner: String,
+    assertions: usize,
+    /// Under raire-rs's "one on margin" measure: the contest's ballots divided by the smallest
+    /// assertion margin (the reciprocal of the smallest diluted margin), the usual proxy for a
+    /// ballot-comparison audit's effort.
+    difficulty: f64,
+    min_margin: u64,
+}
+
+/// RAIRE's assertions for a ranked contest (None for a plurality contest), or why they could
+/// not be found (a tie for the win, too many candidates, the search's work limit).
+fn raire(c: &ContestSummary) -> Option<Result<Raire, String>> {
+    if c.ranks == 0 || c.ranking_choices.is_empty() {
+        return None;
+    }
+    let groups = c.rankings.iter().map(|(order, n)| irv::RankedBallots {
+        count: *n,
+        ranking: order.iter().map(|&i| irv::Candidate::new(i)).collect(),
+    });
+    let result = irv::Profile::new(c.ranking_choices.len(), groups).and_then(|profile| {
+        let measure = irv::DifficultyMeasure::OneOnMargin {
+            total_auditable_ballots: c.ballots,
+        };
+        irv::find_assertions(&profile, &measure, None, irv::SearchLimits::default())
+    });
+    Some(match result {
+        Ok(a) => Ok(Raire {
+            winner: c
+                .ranking_choices
+                .get(a.winner.index())
+                .cloned()
+                .unwrap_or_else(|| a.winner.to_string()),
+            assertions: a.assertions.len(),
+            difficulty: a.difficulty,
+            min_margin: a.min_margin,
+        }),
+        Err(e) => Err(e.to_string()),
+    })
 }
 
 /// True when some file was given as JURISDICTION=PATH.
@@ -430,6 +486,17 @@ struct JsonContest<'a> {
     ballots: u64,
     margin: Option<u64>,
     diluted_margin: Option<f64>,
+    /// Ranked contests only: RAIRE's winner, assertions, difficulty and smallest margin, or the
+    /// reason they could not be found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    irv: Option<JsonIrv>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum JsonIrv {
+    Found(Raire),
+    NotFound { error: String },
 }
 
 /// Votes per choice as a JSON object, most votes first.
@@ -503,6 +570,10 @@ impl<'a> JsonReport<'a> {
                     ballots: c.ballots,
                     margin: c.margin,
                     diluted_margin: c.diluted_margin,
+                    irv: raire(c).map(|r| match r {
+                        Ok(found) => JsonIrv::Found(found),
+                        Err(error) => JsonIrv::NotFound { error },
+                    }),
                 })
                 .collect(),
             problems: report
@@ -558,5 +629,43 @@ mod tests {
         assert_eq!(formats_for(&args(&["x.csv"], &[])).unwrap(), [None]);
         assert!(formats_for(&args(&["x.csv"], &["manifest", "zip"])).is_err());
         assert!(formats_for(&args(&["x.csv"], &["nope:x.csv"])).is_err());
+    }
+
+    fn ranked(rankings: Vec<(Vec<u32>, u64)>, choices: &[&str]) -> ContestSummary {
+        ContestSummary {
+            name: "Mayor".into(),
+            votes_allowed: 3,
+            votes_allowed_assumed: false,
+            ranks: 3,
+            votes: Vec::new(),
+            ballots: rankings.iter().map(|r| r.1).sum(),
+            overvoted_cards: 0,
+            undervotes: 0,
+            winners: Vec::new(),
+            margin: None,
+            diluted_margin: None,
+            notes: Vec::new(),
+            rankings,
+            ranking_choices: choices.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    /// 40 × A>B, 35 × B>A, 25 × C>B (100 ballots): C is out first and B wins 60–40. The tightest
+    /// step RAIRE must confirm is B outlasting C (35 first preferences against 25, margin 10), so
+    /// the overall difficulty is 100 / 10.
+    #[test]
+    fn raire_for_a_ranked_contest() {
+        let c = ranked(
+            vec![(vec![0, 1], 40), (vec![1, 0], 35), (vec![2, 1], 25)],
+            &["A", "B", "C"],
+        );
+        let r = raire(&c).unwrap().unwrap();
+        assert_eq!((r.winner.as_str(), r.min_margin), ("B", 10));
+        assert!((r.difficulty - 10.0).abs() < 1e-12);
+        // A tie for the win is reported, not guessed.
+        let tied = ranked(vec![(vec![0], 5), (vec![1], 5)], &["A", "B"]);
+        assert!(raire(&tied).unwrap().is_err());
+        // Plurality contests have none.
+        assert!(raire(&ContestSummary { ranks: 0, ..c }).is_none());
     }
 }
