@@ -806,6 +806,8 @@ impl Context<'_, '_> {
 
 /// The file in a buffer that holds at least the value being scanned: scanned bytes are dropped
 /// and more read as scanning needs them, so memory is about one chunk plus the largest session.
+/// The buffer starts small (a zip may hold thousands of small exports) and doubles on each read
+/// up to `chunk`, and beyond only when one value does not fit.
 struct Stream<R> {
     input: R,
     /// `bytes[..filled]` are bytes of the file not yet dropped; the rest is room to read into
@@ -821,14 +823,16 @@ struct Stream<R> {
     column_before: u64,
 }
 
-/// The buffer's starting size; it doubles when one value does not fit.
+/// The size the buffer grows to (from [`FIRST_CHUNK`]); past it, it doubles only when one value
+/// does not fit.
 const CHUNK: usize = 1 << 20;
+const FIRST_CHUNK: usize = 16 << 10;
 /// A single session (or other value) larger than this is refused: no real session comes near,
 /// and memory must stay bounded whatever the file holds.
 const MAX_VALUE: usize = 256 << 20;
 
 impl<R: Read> Stream<R> {
-    /// A stream whose buffer starts at `chunk` bytes.
+    /// A stream whose buffer grows to `chunk` bytes as it is read.
     fn new(input: R, chunk: usize) -> Stream<R> {
         Stream {
             input,
@@ -871,8 +875,8 @@ impl<R: Read> Stream<R> {
             self.filled = pending;
             self.pos = 0;
         }
-        if self.filled == self.bytes.len() {
-            let grow = self.bytes.len().max(self.chunk);
+        if self.filled == self.bytes.len() || self.bytes.len() < self.chunk {
+            let grow = self.bytes.len().max(self.chunk.min(FIRST_CHUNK));
             self.bytes.resize(self.bytes.len() + grow, 0);
         }
         let mut got = 0;
@@ -998,8 +1002,8 @@ pub fn read_dominion_json<R: Read>(
     read_in_chunks(source, input, names, contests, sink, diagnostics, CHUNK)
 }
 
-/// [`read_dominion_json`] with a buffer starting at `chunk` bytes (small in tests, so that
-/// sessions straddle every possible boundary between reads).
+/// [`read_dominion_json`] with a buffer of `chunk` bytes (small in tests, so that sessions
+/// straddle every possible boundary between reads).
 fn read_in_chunks<R: Read>(
     source: Source<'_>,
     input: R,

@@ -112,6 +112,7 @@ impl<'a, 'o> Scanner<'a, 'o> {
         }
     }
 
+    #[inline(always)]
     pub fn next(&mut self) -> Result<Event<'a>, XmlError> {
         loop {
             let rest = self.doc.get(self.pos..).unwrap_or(&[]);
@@ -178,6 +179,7 @@ impl<'a, 'o> Scanner<'a, 'o> {
     }
 
     /// Reads `<name attr="…" …>` or `<name …/>` at `at`.
+    #[inline(always)]
     fn start_tag(&mut self, at: usize) -> Result<Event<'a>, XmlError> {
         let doc = self.doc;
         let start = at + 1;
@@ -245,6 +247,10 @@ impl<'a, 'o> Scanner<'a, 'o> {
 /// entities and character references. Unknown entities are dropped, as before.
 pub fn push_text(raw: &[u8], out: &mut String) -> Result<(), &'static str> {
     let text = std::str::from_utf8(raw).map_err(|_| "the text is not UTF-8")?;
+    if memchr::memchr(b'&', raw).is_none() {
+        out.push_str(text);
+        return Ok(());
+    }
     let mut rest = text;
     while let Some(amp) = rest.find('&') {
         out.push_str(rest.get(..amp).unwrap_or(""));
