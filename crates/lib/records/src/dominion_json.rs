@@ -11,7 +11,7 @@
 //! from the image file name (`…\00005_00001_000022*.*`), as SHANGRLA does
 //! (`shangrla/formats/Dominion.py::read_cvrs`), which also names a CVR `tabulator-batch-record`.
 //!
-//! The export is scanned one session at a time from a buffer of the file ([`crate::json`]): each
+//! The export is scanned one session at a time from a buffer of the file (the `json` module): each
 //! session's fields are read in place (numbers parsed, strings left in the buffer until a card
 //! needs them, everything else skipped), so memory does not grow with the size of the export and
 //! nothing is allocated per card. Dominion's contest and candidate ids map to ours through
@@ -155,7 +155,7 @@ impl DominionNames {
         let file: ManifestFile = match serde_json::from_reader(BufReader::new(input)) {
             Ok(f) => f,
             Err(err) => {
-                json_error(&source, &err, None, diagnostics);
+                json_error(&source, &err, diagnostics);
                 return None;
             }
         };
@@ -648,14 +648,8 @@ fn parse_marks(c: &mut Cursor<'_>, v: &mut RawVersion, depth: usize) -> Scan<()>
 }
 
 /// Reports a manifest that serde_json could not read.
-fn json_error(
-    source: &Source<'_>,
-    err: &serde_json::Error,
-    path: Option<String>,
-    diagnostics: &mut Diagnostics,
-) {
+fn json_error(source: &Source<'_>, err: &serde_json::Error, diagnostics: &mut Diagnostics) {
     let mut location = source.whole();
-    location.path = path;
     if err.line() > 0 {
         location.line = Some(err.line() as u64);
         location.column = Some(err.column() as u64);

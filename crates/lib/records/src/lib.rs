@@ -7,7 +7,14 @@
 //! yields either a value (with warnings) or the problems found in one pass.
 //!
 //! CVR readers stream: each card is handed to a [`CardSink`] as it is read, so memory is bounded by
-//! the number of contests and batches (see [`reconcile`] for the two compact per-card structures).
+//! the number of contests and batches (see [`reconcile`](mod@reconcile) for the two compact
+//! per-card structures).
+//! The formats that are large per card are read by small purpose-built scanners rather than
+//! general parsers: Dominion JSON by `json` (in place, a session at a time), Hart XML by `xml`,
+//! and zip archives member by member by [`zipstream`] (see docs/PERFORMANCE.md).
+//!
+//! [`inspect()`] takes any mix of files, each optionally of a named jurisdiction
+//! ([`Input::in_jurisdiction`]): a jurisdiction's CVRs are reconciled with its own manifests.
 
 pub mod clearballot;
 pub mod csvutil;
