@@ -221,7 +221,7 @@ struct State {
 }
 
 impl State {
-    fn group(&mut self, top: usize) -> usize {
+    fn group(&self, top: usize) -> usize {
         self.group_of.get(top).copied().unwrap_or(0)
     }
 }
