@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::{ballotproof, stdout, temp_dir};
+use crate::{ballotproof, stderr, stdout, temp_dir};
 
 fn shared(file: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -169,5 +169,148 @@ fn generate_then_inspect_reconciles() {
     assert_eq!(
         (v["cards"].as_u64(), v["ballots_in_manifests"].as_u64()),
         (Some(600), Some(600))
+    );
+}
+
+/// `--format F:PATH` reads that one file as F, a plain `--format F` the others; a per-file format
+/// for a file that is not being inspected is refused.
+#[test]
+fn per_file_format_overrides() {
+    let dir = temp_dir("inspect-per-file-format");
+    let manifest = arlo_manifest(&dir);
+    let cvrs = shared("arlo-inline-test-fixtures/TEST_CVRS.csv");
+    let formats = |out: &std::process::Output| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_str(&stdout(out)).unwrap();
+        v["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["format"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Only the CVR file is forced (wrongly) to Hart XML; the manifest is still recognised.
+    let out = ballotproof(&[
+        "inspect",
+        "--json",
+        "--format",
+        &format!("hart-xml:{cvrs}"),
+        &cvrs,
+        &manifest,
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert_eq!(formats(&out), ["hart-xml", "manifest"]);
+    // A plain --format applies to every file without its own.
+    let out = ballotproof(&[
+        "inspect",
+        "--json",
+        "--format",
+        "manifest",
+        "--format",
+        &format!("dominion-csv:{cvrs}"),
+        &cvrs,
+        &manifest,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(formats(&out), ["dominion-csv", "manifest"]);
+    // With a jurisdiction, the format still names the file by its path.
+    let out = ballotproof(&[
+        "inspect",
+        "--json",
+        "--format",
+        &format!("manifest:{manifest}"),
+        &format!("Adams={cvrs}"),
+        &format!("Adams={manifest}"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(formats(&out), ["dominion-csv", "manifest"]);
+    let out = ballotproof(&["inspect", "--format", "manifest:elsewhere.csv", &cvrs]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("names a file that is not among the files to inspect"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Two counties' exports, numbered alike, given as JURISDICTION=PATH: each reconciles with its
+/// own manifest, the report has a line per jurisdiction, and the JSON a `jurisdictions` list.
+#[test]
+fn jurisdictions_are_reconciled_and_reported_separately() {
+    let dir = temp_dir("inspect-jurisdictions");
+    let mut args: Vec<String> = vec!["inspect".into()];
+    for (name, seed, cards) in [("Adams", "1", "500"), ("Boone County", "2", "300")] {
+        let out_dir = dir.join(seed);
+        let out = ballotproof(&[
+            "generate",
+            "--format",
+            "dominion-csv",
+            "--cards",
+            cards,
+            "--contests",
+            "3",
+            "--seed",
+            seed,
+            "--out",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert!(out.status.success());
+        for file in ["cvrs.csv", "manifest.csv"] {
+            args.push(format!("{name}={}", out_dir.join(file).display()));
+        }
+    }
+    let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = ballotproof(&arg_refs);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Adams: 500 CVR cards; 2 batches; 500 ballots in manifests\n  Reconciliation: 2 of 2 CVR batches found"), "{text}");
+    assert!(text.contains("Boone County: 300 CVR cards;"), "{text}");
+    let mut json_args = arg_refs.clone();
+    json_args.insert(1, "--json");
+    let out = ballotproof(&json_args);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["cards"], 800);
+    assert_eq!(v["files"][2]["jurisdiction"], "Boone County");
+    let j = &v["jurisdictions"][1];
+    assert_eq!(
+        (
+            j["name"].as_str(),
+            j["cards"].as_u64(),
+            j["reconciliation"]["count_mismatches"].as_u64()
+        ),
+        (Some("Boone County"), Some(300), Some(0))
+    );
+}
+
+/// Bellingen's ranked mayoral contest (8,374 cards, 3 candidates): RAIRE confirms ALLAN with two
+/// assertions — ALLAN beats KING once WOODWARD is out (5,134 to 2,622: margin 2,512) and ALLAN is
+/// not eliminated before WOODWARD (4,954 first preferences against the 1,787 cards preferring
+/// WOODWARD: margin 3,167) — so the smallest margin is 2,512 and the difficulty 8,374 / 2,512.
+/// (Tallies counted from the file with Python's csv module, independently of ballotproof.)
+#[test]
+fn ranked_contest_shows_raire_assertions() {
+    let out = ballotproof(&[
+        "inspect",
+        "--json",
+        &shared("colorado-rla-DemocracyDevelopers/Bellingen_Mayoral.csv"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let irv = &v["contests"][0]["irv"];
+    assert_eq!(
+        (
+            irv["winner"].as_str(),
+            irv["assertions"].as_u64(),
+            irv["min_margin"].as_u64()
+        ),
+        (Some("ALLAN Steve"), Some(2), Some(2512))
+    );
+    assert!((irv["difficulty"].as_f64().unwrap() - 8374.0 / 2512.0).abs() < 1e-9);
+    let text = stdout(&ballotproof(&[
+        "inspect",
+        &shared("colorado-rla-DemocracyDevelopers/Bellingen_Mayoral.csv"),
+    ]));
+    assert!(
+        text.contains("IRV (RAIRE): winner ALLAN Steve; 2 assertions; overall difficulty 3.33"),
+        "{text}"
     );
 }

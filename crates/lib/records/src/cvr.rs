@@ -15,6 +15,8 @@ pub struct CvrFile {
     pub cards: u64,
     /// Contests the file defines or mentions, in order of first appearance.
     pub contests: Vec<ContestId>,
+    /// Which contests are in `contests`, by id, so that noting a contest on every card is quick.
+    mentioned: Vec<bool>,
 }
 
 impl CvrFile {
@@ -25,13 +27,22 @@ impl CvrFile {
             version: None,
             cards: 0,
             contests: Vec::new(),
+            mentioned: Vec::new(),
         }
     }
 
     /// Records that the file mentions `contest`.
     pub fn mentions(&mut self, contest: ContestId) {
-        if !self.contests.contains(&contest) {
-            self.contests.push(contest);
+        let i = contest as usize;
+        if self.mentioned.get(i).copied().unwrap_or(false) {
+            return;
         }
+        if self.mentioned.len() <= i {
+            self.mentioned.resize(i + 1, false);
+        }
+        if let Some(seen) = self.mentioned.get_mut(i) {
+            *seen = true;
+        }
+        self.contests.push(contest);
     }
 }

@@ -15,12 +15,11 @@
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
 
-use quick_xml::events::Event;
-
 use crate::csvutil::{self, Source, cell, get, line_of};
 use crate::cvr::CvrFile;
-use crate::model::{Card, CardSink, Contests, Origin};
+use crate::model::{Card, CardSink, ContestId, Contests, Origin};
 use crate::problem::Diagnostics;
+use crate::xml::{self, Event, Scanner};
 
 /// The scanned-ballot-information files, indexed by CvrGuid.
 #[derive(Debug, Default)]
@@ -147,14 +146,18 @@ enum Field {
     CvrGuid,
 }
 
-/// Reusable buffers for reading many Hart XML files.
+/// Reusable buffers for reading many Hart XML files: after the first few cards, reading one
+/// allocates nothing.
 #[derive(Debug, Default)]
 pub struct HartReader {
-    buf: Vec<u8>,
     card: Card,
-    stack: Vec<String>,
+    /// The elements open while scanning (see [`crate::xml::Scanner`]).
+    open: Vec<xml::OpenName>,
     contest_name: String,
-    options: Vec<(String, u32)>,
+    /// The options of the contest being read: their names one after another in `option_names`,
+    /// each as a range of it with its value.
+    option_names: String,
+    options: Vec<(usize, usize, u32)>,
     option_name: String,
     option_value: Option<u32>,
     write_in: bool,
@@ -162,6 +165,11 @@ pub struct HartReader {
     over: Option<u32>,
     text: String,
     batch_sequence: String,
+    /// The contests of the last cards by their place on the card, to find a contest's id by
+    /// comparing its name rather than hashing it (cards of one style list the same contests).
+    recent: Vec<(String, ContestId)>,
+    /// Contests finished on the current card.
+    contests_on_card: usize,
     /// The document, read whole (Hart files are a few kilobytes) into a buffer reused per card.
     document: Vec<u8>,
 }
@@ -224,107 +232,104 @@ impl HartReader {
         sink: &mut dyn CardSink,
         diagnostics: &mut Diagnostics,
     ) -> bool {
-        let mut reader = quick_xml::Reader::from_reader(document);
-        reader.config_mut().trim_text(true);
         self.card.clear();
-        self.stack.clear();
         self.batch_sequence.clear();
+        self.text.clear();
+        self.contests_on_card = 0;
         let mut field = Field::None;
         let mut saw_cvr = false;
-        let label = source.label();
-        loop {
-            self.buf.clear();
-            let event = match reader.read_event_into(&mut self.buf) {
+        let mut open = std::mem::take(&mut self.open);
+        let mut scanner = Scanner::new(document, &mut open);
+        let failure = loop {
+            scanner.keep_text = field != Field::None;
+            let event = match scanner.next() {
                 Ok(e) => e,
                 Err(err) => {
-                    diagnostics.error("hart-xml", source.whole(), format!("the XML could not be read ({err}) near byte {}; the file is damaged — export it again", reader.buffer_position()));
-                    return false;
+                    break Some(format!(
+                        "the XML could not be read ({}) near byte {}; the file is damaged — export it again",
+                        err.message, err.at
+                    ));
                 }
             };
             match event {
-                Event::Start(e) => {
-                    let name = e.local_name().as_ref().to_string();
-                    let parent = self.stack.last().map(String::as_str);
-                    field = match (parent, name.as_str()) {
-                        (Some("Contest"), "Name") => Field::ContestName,
-                        (Some("Option"), "Name") => Field::OptionName,
-                        (Some("Option"), "Value") => Field::OptionValue,
-                        (Some("Contest"), "Undervotes") => Field::Undervotes,
-                        (Some("Contest"), "Overvotes") => Field::Overvotes,
-                        (Some("Cvr"), "BatchSequence") => Field::BatchSequence,
-                        (Some("Cvr"), "BatchNumber") => Field::BatchNumber,
-                        (Some("Cvr"), "CvrGuid") => Field::CvrGuid,
-                        _ => Field::None,
-                    };
-                    match name.as_str() {
-                        "Cvr" => saw_cvr = true,
-                        "Contest" => {
+                Event::Start(name) => {
+                    // `parent` is now the element just opened; its parent is one below.
+                    field = field_of(scanner.grandparent(), name);
+                    match name {
+                        b"Cvr" => saw_cvr = true,
+                        b"Contest" => {
                             self.contest_name.clear();
+                            self.option_names.clear();
                             self.options.clear();
                             self.under = 0;
                             self.over = None;
                         }
-                        "Option" => {
+                        b"Option" => {
                             self.option_name.clear();
                             self.option_value = None;
                             self.write_in = false;
                         }
-                        "WriteInData" => self.write_in = true,
+                        b"WriteInData" => self.write_in = true,
                         _ => {}
                     }
                     self.text.clear();
-                    self.stack.push(name);
                 }
-                Event::Empty(e) if e.local_name().as_ref() == "WriteInData" => {
-                    self.write_in = true;
-                }
-                Event::Text(t) if field != Field::None => self.text.push_str(&t),
-                Event::CData(t) if field != Field::None => self.text.push_str(&t),
-                Event::GeneralRef(r) if field != Field::None => {
-                    if let Ok(Some(c)) = r.resolve_char_ref() {
-                        self.text.push(c);
+                Event::Empty(b"WriteInData") => self.write_in = true,
+                Event::Empty(_) => {}
+                Event::Text(raw) if field != Field::None => {
+                    if let Err(why) = xml::push_text(raw, &mut self.text) {
+                        break Some(format!(
+                            "the XML could not be read ({why}); the file is damaged — export it again"
+                        ));
                     }
-                    self.text.push_str(match &*r {
-                        "amp" => "&",
-                        "lt" => "<",
-                        "gt" => ">",
-                        "quot" => "\"",
-                        "apos" => "'",
-                        _ => "",
-                    });
                 }
-                Event::End(e) => {
+                Event::CData(raw) if field != Field::None => match std::str::from_utf8(raw) {
+                    Ok(t) => self.text.push_str(t),
+                    Err(_) => {
+                        break Some(
+                            "the XML could not be read (the text is not UTF-8); the file is damaged — export it again"
+                                .to_string(),
+                        );
+                    }
+                },
+                Event::Text(_) | Event::CData(_) => {}
+                Event::End(name) => {
                     let text = self.text.trim();
                     match field {
-                        Field::ContestName => self.contest_name = text.to_string(),
-                        Field::OptionName => self.option_name = text.to_string(),
+                        Field::ContestName => set(&mut self.contest_name, text),
+                        Field::OptionName => set(&mut self.option_name, text),
                         Field::OptionValue => self.option_value = text.parse().ok(),
                         Field::Undervotes => self.under = text.parse().unwrap_or(0),
                         Field::Overvotes => self.over = text.parse().ok(),
-                        Field::BatchSequence => self.batch_sequence = text.to_string(),
-                        Field::BatchNumber => self.card.batch = text.to_string(),
-                        Field::CvrGuid => self.card.cvr_id = text.to_string(),
+                        Field::BatchSequence => set(&mut self.batch_sequence, text),
+                        Field::BatchNumber => set(&mut self.card.batch, text),
+                        Field::CvrGuid => set(&mut self.card.cvr_id, text),
                         Field::None => {}
                     }
                     field = Field::None;
                     self.text.clear();
-                    match e.local_name().as_ref() {
-                        "Option" => {
-                            let name = if self.write_in || self.option_name.is_empty() {
-                                "Write-In".to_string()
+                    match name {
+                        b"Option" => {
+                            let start = self.option_names.len();
+                            if self.write_in || self.option_name.is_empty() {
+                                self.option_names.push_str("Write-In");
                             } else {
-                                std::mem::take(&mut self.option_name)
-                            };
-                            self.options.push((name, self.option_value.unwrap_or(1)));
+                                self.option_names.push_str(&self.option_name);
+                            }
+                            let value = self.option_value.unwrap_or(1);
+                            self.options.push((start, self.option_names.len(), value));
                         }
-                        "Contest" => self.finish_contest(&label, contests, file),
+                        b"Contest" => self.finish_contest(&source, contests, file),
                         _ => {}
                     }
-                    self.stack.pop();
                 }
-                Event::Eof => break,
-                _ => {}
+                Event::Eof => break None,
             }
+        };
+        self.open = open;
+        if let Some(message) = failure {
+            diagnostics.error("hart-xml", source.whole(), message);
+            return false;
         }
         if !saw_cvr {
             diagnostics.error(
@@ -349,7 +354,7 @@ impl HartReader {
             }
             None => {
                 card.tabulator.push_str(tabulator);
-                card.imprinted_id.push_str(&card.cvr_id.clone());
+                card.imprinted_id.push_str(&card.cvr_id);
             }
         }
         file.cards += 1;
@@ -363,15 +368,35 @@ impl HartReader {
         true
     }
 
-    fn finish_contest(&mut self, label: &str, contests: &mut Contests, file: &mut CvrFile) {
+    fn finish_contest(&mut self, source: &Source<'_>, contests: &mut Contests, file: &mut CvrFile) {
         if self.options.is_empty() && self.under == 0 && self.over.unwrap_or(0) == 0 {
             return;
         }
-        let id = contests.contest_seen(&self.contest_name, label);
+        let place = self.contests_on_card;
+        self.contests_on_card += 1;
+        let id = match self.recent.get(place) {
+            Some((name, id)) if *name == self.contest_name => *id,
+            _ => {
+                let id = match contests.id_of(&self.contest_name) {
+                    Some(id) => id,
+                    None => contests.contest_seen(&self.contest_name, &source.label()),
+                };
+                if self.recent.len() <= place {
+                    self.recent.resize(place + 1, (String::new(), 0));
+                }
+                if let Some(slot) = self.recent.get_mut(place) {
+                    slot.0.clear();
+                    slot.0.push_str(&self.contest_name);
+                    slot.1 = id;
+                }
+                id
+            }
+        };
         file.mentions(id);
         self.card.open_contest(id);
-        for (name, value) in &self.options {
-            if *value > 0 {
+        for &(start, end, value) in &self.options {
+            if value > 0 {
+                let name = self.option_names.get(start..end).unwrap_or("");
                 let choice = contests.choice(id, name);
                 self.card.mark(choice, 1);
             }
@@ -390,5 +415,67 @@ impl HartReader {
             0
         };
         self.card.set_counts(over, under);
+    }
+}
+
+/// Which field's text an element holds, from its name and its parent's.
+fn field_of(parent: Option<&[u8]>, name: &[u8]) -> Field {
+    match (parent, name) {
+        (Some(b"Contest"), b"Name") => Field::ContestName,
+        (Some(b"Option"), b"Name") => Field::OptionName,
+        (Some(b"Option"), b"Value") => Field::OptionValue,
+        (Some(b"Contest"), b"Undervotes") => Field::Undervotes,
+        (Some(b"Contest"), b"Overvotes") => Field::Overvotes,
+        (Some(b"Cvr"), b"BatchSequence") => Field::BatchSequence,
+        (Some(b"Cvr"), b"BatchNumber") => Field::BatchNumber,
+        (Some(b"Cvr"), b"CvrGuid") => Field::CvrGuid,
+        _ => Field::None,
+    }
+}
+
+/// Replaces `target`'s text, keeping its buffer.
+fn set(target: &mut String, text: &str) {
+    target.clear();
+    target.push_str(text);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::CollectCards;
+
+    /// A choice name with an entity reads whole, spaces kept (the quick-xml reader trimmed each
+    /// piece of text around the entity, giving "Smith&Jones").
+    #[test]
+    fn names_with_entities_keep_their_spaces() {
+        let doc = br#"<?xml version="1.0" encoding="utf-8"?>
+<Cvr xmlns="http://tempuri.org/CVRDesign.xsd"><Contests><Contest><Name> Council &amp; Board </Name>
+<Options><Option><Name>Smith &amp; Jones</Name><Value>1</Value></Option></Options></Contest></Contests>
+<BatchSequence>4</BatchSequence><BatchNumber>7</BatchNumber><CvrGuid>g</CvrGuid></Cvr>"#;
+        let (mut contests, mut file, mut sink, mut d) = (
+            Contests::new(),
+            CvrFile::new("Hart"),
+            CollectCards::default(),
+            Diagnostics::new(),
+        );
+        let ok = HartReader::new().read(
+            Source::new("c.xml"),
+            doc.as_slice(),
+            &HartScans::new(),
+            "T",
+            &mut contests,
+            &mut file,
+            &mut sink,
+            &mut d,
+        );
+        assert!(ok && !d.has_errors());
+        let contest = contests.get(0).unwrap();
+        assert_eq!(contest.name, "Council & Board");
+        assert_eq!(contest.choices, ["Smith & Jones"]);
+        let card = &sink.0[0];
+        assert_eq!(
+            (card.batch.as_str(), card.record_id, card.cvr_id.as_str()),
+            ("7", Some(4), "g")
+        );
     }
 }

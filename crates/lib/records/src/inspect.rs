@@ -26,6 +26,7 @@ use crate::model::{CardSink, Contests};
 use crate::problem::{Diagnostics, Location, Problem};
 use crate::reconcile::{CardCounter, Reconciliation, describe_batch, reconcile};
 use crate::tally::{ContestSummary, Tally};
+use crate::zipstream::ZipStream;
 use crate::{clearballot, dominion_csv};
 
 /// A reader that can go back to the start (files, in-memory buffers).
@@ -39,6 +40,10 @@ pub struct Input<'a> {
     pub reader: Box<dyn ReadSeek + 'a>,
     /// The format, when the user said it (`--format`); otherwise recognised from the content.
     pub format: Option<Format>,
+    /// The jurisdiction (county, town) the file belongs to; empty when not said. Each
+    /// jurisdiction's CVRs are reconciled with its own manifests, and its CVR ids and batches are
+    /// its own (two counties may both have a tabulator 1 with a batch 1).
+    pub jurisdiction: String,
 }
 
 impl<'a> Input<'a> {
@@ -47,6 +52,7 @@ impl<'a> Input<'a> {
             name: name.into(),
             reader: Box::new(reader),
             format: None,
+            jurisdiction: String::new(),
         }
     }
 
@@ -55,7 +61,20 @@ impl<'a> Input<'a> {
             name: name.into(),
             reader: Box::new(Cursor::new(bytes)),
             format: None,
+            jurisdiction: String::new(),
         }
+    }
+
+    /// The same input, read as `format`.
+    pub fn with_format(mut self, format: Format) -> Input<'a> {
+        self.format = Some(format);
+        self
+    }
+
+    /// The same input, belonging to jurisdiction `name`.
+    pub fn in_jurisdiction(mut self, name: impl Into<String>) -> Input<'a> {
+        self.jurisdiction = name.into().trim().to_string();
+        self
     }
 }
 
@@ -69,6 +88,21 @@ pub struct FileReport {
     pub description: String,
     /// False when nothing could be read from the file (unopenable, unrecognisable).
     pub readable: bool,
+    /// The jurisdiction it was given for; empty when none was.
+    pub jurisdiction: String,
+}
+
+/// What one jurisdiction's files hold, and how its CVRs reconcile with its manifests.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JurisdictionReport {
+    /// As given with `JURISDICTION=PATH`; empty for files given without one.
+    pub name: String,
+    pub cards: u64,
+    /// Batches in its manifests, or in its CVRs when it has no manifest.
+    pub batches: u64,
+    pub ballots_in_manifests: u64,
+    /// Present when the jurisdiction has both manifests and CVRs.
+    pub reconciliation: Option<Reconciliation>,
 }
 
 /// Totals of one batch-tally file.
@@ -86,12 +120,16 @@ pub struct Report {
     pub files: Vec<FileReport>,
     /// CVR cards read.
     pub cards: u64,
-    /// Batches in the manifests, or in the CVRs when no manifest was given.
+    /// Batches in the manifests, or in the CVRs when no manifest was given (summed over the
+    /// jurisdictions).
     pub batches: u64,
     pub ballots_in_manifests: u64,
     pub contests: Vec<ContestSummary>,
-    /// Present when both manifests and CVRs were given.
+    /// Present when both manifests and CVRs were given; with several jurisdictions, the sum of
+    /// theirs.
     pub reconciliation: Option<Reconciliation>,
+    /// One entry per jurisdiction named with the files (a single unnamed one when none was).
+    pub jurisdictions: Vec<JurisdictionReport>,
     pub tallies: Vec<TallyReport>,
     pub problems: Vec<Problem>,
 }
@@ -127,25 +165,65 @@ struct Container<'a> {
     member_formats: Vec<Option<Format>>,
 }
 
-struct State {
-    diagnostics: Diagnostics,
-    contests: Contests,
+/// What belongs to one jurisdiction: its manifests, the indexes its CVRs are joined with, and its
+/// cards' batches and ids. Contests and their totals are the election's, shared by all.
+struct Group {
+    name: String,
     manifests: Vec<Manifest>,
-    jurisdictions: Vec<Jurisdiction>,
-    standard_contests: Vec<StandardContest>,
-    canonical: Option<CanonicalList>,
     names: DominionNames,
     ess: EssBallots,
     ess_cvr_read: bool,
     hart_scans: HartScans,
+    hart_tabulator_from_archive: bool,
+    counter: CardCounter,
+}
+
+impl Group {
+    fn new(name: &str) -> Group {
+        Group {
+            name: name.to_string(),
+            manifests: Vec::new(),
+            names: DominionNames::new(),
+            ess: EssBallots::new(),
+            ess_cvr_read: false,
+            hart_scans: HartScans::new(),
+            hart_tabulator_from_archive: false,
+            counter: CardCounter::new(),
+        }
+    }
+
+    /// "" or " of jurisdiction X", for messages.
+    fn of(&self) -> String {
+        if self.name.is_empty() {
+            String::new()
+        } else {
+            format!(" of jurisdiction {:?}", self.name)
+        }
+    }
+}
+
+struct State {
+    diagnostics: Diagnostics,
+    contests: Contests,
+    jurisdictions: Vec<Jurisdiction>,
+    /// Standardized contests with the file (and zip member) that lists them.
+    standard_contests: Vec<(Location, StandardContest)>,
+    canonical: Option<CanonicalList>,
     hart: HartReader,
     hart_files: BTreeMap<usize, CvrFile>,
-    hart_tabulator_from_archive: bool,
     tally: Tally,
-    counter: CardCounter,
-    tallies: Vec<(String, BatchTallies)>,
+    tallies: Vec<(String, usize, BatchTallies)>,
     /// What each top-level input yielded, for its description.
     notes: Vec<Vec<String>>,
+    groups: Vec<Group>,
+    /// The group of each top-level input.
+    group_of: Vec<usize>,
+}
+
+impl State {
+    fn group(&self, top: usize) -> usize {
+        self.group_of.get(top).copied().unwrap_or(0)
+    }
 }
 
 const HEAD: usize = 64 * 1024;
@@ -163,24 +241,20 @@ fn each_member(
     f: &mut dyn FnMut(usize, &str, &mut dyn Read) -> io::Result<()>,
 ) -> Result<(), String> {
     reader.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
+    let mut zip = ZipStream::new(reader);
     let mut index = 0;
     loop {
-        let mut stream: &mut dyn ReadSeek = &mut *reader;
-        let member = zip::read::read_zipfile_from_stream(&mut stream)
+        let header = zip
+            .next_member()
             .map_err(|e| format!("member {} could not be read ({e})", index + 1))?;
-        let Some(mut member) = member else {
+        let Some(header) = header else {
             return Ok(());
         };
-        if member.is_dir() {
-            index += 1;
-            continue;
+        if !header.is_dir {
+            // Whatever `f` leaves unread is skipped by the next `next_member`.
+            f(index, &header.name, &mut zip.member())
+                .map_err(|e| format!("{}: {e}", header.name))?;
         }
-        let name = match member.name() {
-            Ok(n) => n.into_owned(),
-            Err(_) => format!("member {}", index + 1),
-        };
-        f(index, &name, &mut member).map_err(|e| format!("{name}: {e}"))?;
-        // Whatever `f` left unread is skipped when `member` is dropped.
         index += 1;
     }
 }
@@ -198,26 +272,34 @@ pub fn inspect(inputs: Vec<Input<'_>>) -> Report {
     let mut state = State {
         diagnostics: Diagnostics::new(),
         contests: Contests::new(),
-        manifests: Vec::new(),
         jurisdictions: Vec::new(),
         standard_contests: Vec::new(),
         canonical: None,
-        names: DominionNames::new(),
-        ess: EssBallots::new(),
-        ess_cvr_read: false,
-        hart_scans: HartScans::new(),
         hart: HartReader::new(),
         hart_files: BTreeMap::new(),
-        hart_tabulator_from_archive: false,
         tally: Tally::new(),
-        counter: CardCounter::new(),
         tallies: Vec::new(),
         notes: Vec::new(),
+        groups: Vec::new(),
+        group_of: Vec::new(),
     };
 
     // Survey: what is each file, and each member of each archive.
     for (top, mut input) in inputs.into_iter().enumerate() {
         state.notes.push(Vec::new());
+        let group = match state
+            .groups
+            .iter()
+            .position(|g| g.name == input.jurisdiction)
+        {
+            Some(g) => g,
+            None => {
+                state.groups.push(Group::new(&input.jurisdiction));
+                state.groups.len() - 1
+            }
+        };
+        state.group_of.push(group);
+        let jurisdiction = input.jurisdiction.clone();
         let name = input.name.clone();
         let head = input
             .reader
@@ -236,6 +318,7 @@ pub fn inspect(inputs: Vec<Input<'_>>) -> Report {
                     format: "unknown".into(),
                     description: "could not be read".into(),
                     readable: false,
+                    jurisdiction,
                 });
                 continue;
             }
@@ -253,6 +336,7 @@ pub fn inspect(inputs: Vec<Input<'_>>) -> Report {
                     format: "unknown".into(),
                     description: "not recognised".into(),
                     readable: false,
+                    jurisdiction,
                 });
                 continue;
             }
@@ -262,6 +346,7 @@ pub fn inspect(inputs: Vec<Input<'_>>) -> Report {
             format: format.name().into(),
             description: format.describe().into(),
             readable: true,
+            jurisdiction,
         });
         if format == Format::Zip {
             survey_zip(
@@ -288,6 +373,7 @@ pub fn inspect(inputs: Vec<Input<'_>>) -> Report {
             });
         }
     }
+    // Arlo names the tabulator of Hart cards after their zip when a jurisdiction gives several.
     let hart_archives: HashSet<usize> = units
         .iter()
         .filter(|u| u.format == Format::HartXml)
@@ -296,7 +382,18 @@ pub fn inspect(inputs: Vec<Input<'_>>) -> Report {
                 .filter(|&a| containers.get(a).is_some_and(|c| c.is_zip))
         })
         .collect();
-    state.hart_tabulator_from_archive = hart_archives.len() > 1;
+    for (g, group) in state.groups.iter_mut().enumerate() {
+        let archives = hart_archives
+            .iter()
+            .filter(|&&a| {
+                containers
+                    .get(a)
+                    .and_then(|c| state.group_of.get(c.top))
+                    .is_some_and(|&cg| cg == g)
+            })
+            .count();
+        group.hart_tabulator_from_archive = archives > 1;
+    }
 
     // Phases: definitions, indexes, CVRs, tallies.
     let phases: [&[Format]; 4] = [
@@ -496,6 +593,10 @@ fn read_unit(
 ) {
     let source = Source::in_member(file, member);
     let label = source.label();
+    let g = state.group(top);
+    let Some(group) = state.groups.get_mut(g) else {
+        return;
+    };
     let note: Option<String> =
         match format {
             Format::Manifest | Format::XlsxManifest => {
@@ -523,7 +624,7 @@ fn read_unit(
                             m.batches.len(),
                             m.total_ballots()
                         );
-                        state.manifests.push(m);
+                        group.manifests.push(m);
                         Some(note)
                     }
                     Err(problems) => {
@@ -541,7 +642,10 @@ fn read_unit(
             Format::StandardizedContests => {
                 read_standardized_contests(source, reader, &mut state.diagnostics).map(|c| {
                     let note = format!("standardized contests: {} contests", c.len());
-                    state.standard_contests.extend(c);
+                    let file = source.whole();
+                    state
+                        .standard_contests
+                        .extend(c.into_iter().map(|sc| (file.clone(), sc)));
                     note
                 })
             }
@@ -555,23 +659,23 @@ fn read_unit(
                     state.canonical = Some(c);
                     note
                 }),
-            Format::DominionJsonManifest => state
+            Format::DominionJsonManifest => group
                 .names
                 .read_manifest(source, reader, &mut state.diagnostics)
                 .map(|(kind, n)| format!("Dominion {kind:?} manifest: {n} entries")),
             Format::EssBallots => {
-                read_ess_ballots(source, reader, &mut state.ess, &mut state.diagnostics)
+                read_ess_ballots(source, reader, &mut group.ess, &mut state.diagnostics)
                     .map(|n| format!("ES&S ballots file: {n} ballots"))
             }
             Format::HartScannedBallots => read_scanned_ballots(
                 source,
                 reader,
-                &mut state.hart_scans,
+                &mut group.hart_scans,
                 &mut state.diagnostics,
             )
             .map(|n| format!("Hart scanned ballot information: {n} CVRs")),
             Format::DominionCsv | Format::DominionJson | Format::EssCvr | Format::ClearBallot => {
-                let mut sink = (&mut state.tally, &mut state.counter);
+                let mut sink = (&mut state.tally, &mut group.counter);
                 let sink: &mut dyn CardSink = &mut sink;
                 let file = match format {
                     Format::DominionCsv => dominion_csv::read_dominion_csv(
@@ -589,12 +693,12 @@ fn read_unit(
                         &mut state.diagnostics,
                     ),
                     Format::EssCvr => {
-                        state.ess_cvr_read = true;
+                        group.ess_cvr_read = true;
                         read_ess_cvr(
                             source,
                             reader,
                             &mut state.contests,
-                            &mut state.ess,
+                            &mut group.ess,
                             sink,
                             &mut state.diagnostics,
                         )
@@ -602,7 +706,7 @@ fn read_unit(
                     _ => read_dominion_json(
                         source,
                         reader,
-                        &mut state.names,
+                        &mut group.names,
                         &mut state.contests,
                         sink,
                         &mut state.diagnostics,
@@ -611,7 +715,7 @@ fn read_unit(
                 file.map(|f| describe_cvr_file(&f))
             }
             Format::HartXml => {
-                let tabulator = if state.hart_tabulator_from_archive {
+                let tabulator = if group.hart_tabulator_from_archive {
                     stem(file).to_string()
                 } else {
                     String::new()
@@ -621,11 +725,11 @@ fn read_unit(
                     .hart_files
                     .entry(top)
                     .or_insert_with(|| CvrFile::new("Hart CVR XML"));
-                let mut sink = (&mut state.tally, &mut state.counter);
+                let mut sink = (&mut state.tally, &mut group.counter);
                 state.hart.read(
                     source,
                     reader,
-                    &state.hart_scans,
+                    &group.hart_scans,
                     &tabulator,
                     &mut state.contests,
                     file_summary,
@@ -645,7 +749,7 @@ fn read_unit(
                         t.batches.len(),
                         t.choices.len()
                     );
-                    state.tallies.push((label.clone(), t));
+                    state.tallies.push((label.clone(), g, t));
                     note
                 })
             }
@@ -696,29 +800,61 @@ fn finish(mut state: State, mut files: Vec<FileReport>) -> Report {
             notes.push(describe_cvr_file(&f));
         }
     }
-    if state.ess_cvr_read {
-        state.ess.report_unmatched(d);
-    } else if !state.ess.is_empty() {
-        d.error("ess-no-cvr", Location::default(), "ES&S ballots files were given without the ES&S CVR file they go with; inspect them together");
+    let mut jurisdictions = Vec::new();
+    let known: HashSet<String> = state
+        .jurisdictions
+        .iter()
+        .map(|j| j.name.to_lowercase())
+        .collect();
+    for group in &mut state.groups {
+        if group.ess_cvr_read {
+            group.ess.report_unmatched(d);
+        } else if !group.ess.is_empty() {
+            d.error("ess-no-cvr", Location::default(), format!("ES&S ballots files{} were given without the ES&S CVR file they go with; inspect them together", group.of()));
+        }
+        if !group.name.is_empty()
+            && !known.is_empty()
+            && !known.contains(&group.name.to_lowercase())
+        {
+            d.warning("unknown-jurisdiction", Location::default(), format!("jurisdiction {:?} (given as JURISDICTION=PATH) is not in the jurisdictions file; check its spelling", group.name));
+        }
+        group.counter.finish(d);
+        let reconciliation = (!group.manifests.is_empty() && group.counter.cards > 0)
+            .then(|| reconcile(&group.manifests, &group.counter, d));
+        jurisdictions.push(JurisdictionReport {
+            name: group.name.clone(),
+            cards: group.counter.cards,
+            batches: if group.manifests.is_empty() {
+                group.counter.batches().len() as u64
+            } else {
+                group.manifests.iter().map(|m| m.batches.len() as u64).sum()
+            },
+            ballots_in_manifests: group.manifests.iter().map(Manifest::total_ballots).sum(),
+            reconciliation,
+        });
     }
-    state.counter.finish(d);
-    let reconciliation = if !state.manifests.is_empty() && state.counter.cards > 0 {
-        Some(reconcile(&state.manifests, &state.counter, d))
-    } else {
-        None
-    };
-    // Batch tallies against the manifests.
+    let reconciliation = jurisdictions
+        .iter()
+        .filter_map(|j| j.reconciliation.clone())
+        .reduce(|mut sum, r| {
+            sum.add(&r);
+            sum
+        });
+    // Batch tallies against their jurisdiction's manifests.
     let mut tallies = Vec::new();
-    for (file, t) in &state.tallies {
-        if !state.manifests.is_empty() {
-            let names: HashSet<&str> = state
+    for (file, g, t) in &state.tallies {
+        let Some(group) = state.groups.get(*g) else {
+            continue;
+        };
+        if !group.manifests.is_empty() {
+            let names: HashSet<&str> = group
                 .manifests
                 .iter()
                 .flat_map(|m| m.batches.iter().map(|b| b.name.as_str()))
                 .collect();
             for b in &t.batches {
                 if !names.contains(b.name.as_str()) {
-                    d.error("tally-batch-not-in-manifest", Location::at(file, b.line, None), format!("{} is not in any ballot manifest; batch names in the tallies must match the manifest's Batch Name", describe_batch(b.tabulator.as_deref().unwrap_or(""), &b.name)));
+                    d.error("tally-batch-not-in-manifest", Location::at(file, b.line, None), format!("{} is not in any ballot manifest{}; batch names in the tallies must match the manifest's Batch Name", describe_batch(b.tabulator.as_deref().unwrap_or(""), &b.name), group.of()));
                 }
             }
         }
@@ -740,21 +876,19 @@ fn finish(mut state: State, mut files: Vec<FileReport>) -> Report {
             }
         }
     }
-    if !state.standard_contests.is_empty() {
-        let known: HashSet<String> = state
-            .jurisdictions
-            .iter()
-            .map(|j| j.name.to_lowercase())
-            .collect();
-        for sc in &state.standard_contests {
-            if !state.contests.is_empty() && state.contests.id_of(&sc.name).is_none() {
-                d.warning("standard-contest-missing", Location::file("standardized contests"), format!("standardized contest {:?} (line {}) is not in the CVRs; standardize the CVR's contest name to it", sc.name, sc.line));
-            }
-            if !known.is_empty() {
-                for j in sc.jurisdictions.iter().flatten() {
-                    if !known.contains(&j.to_lowercase()) {
-                        d.error("standard-contest-jurisdiction", Location::file("standardized contests"), format!("contest {:?} (line {}) names jurisdiction {j:?}, which is not in the jurisdictions file; correct the name", sc.name, sc.line));
-                    }
+    for (file, sc) in &state.standard_contests {
+        let at = || {
+            let mut location = file.clone();
+            location.line = Some(sc.line);
+            location
+        };
+        if !state.contests.is_empty() && state.contests.id_of(&sc.name).is_none() {
+            d.warning("standard-contest-missing", at(), format!("standardized contest {:?} is not in the CVRs; standardize the CVR's contest name to it", sc.name));
+        }
+        if !known.is_empty() {
+            for j in sc.jurisdictions.iter().flatten() {
+                if !known.contains(&j.to_lowercase()) {
+                    d.error("standard-contest-jurisdiction", at(), format!("contest {:?} names jurisdiction {j:?}, which is not in the jurisdictions file; correct the name", sc.name));
                 }
             }
         }
@@ -785,19 +919,14 @@ fn finish(mut state: State, mut files: Vec<FileReport>) -> Report {
             };
         }
     }
-    let ballots_in_manifests = state.manifests.iter().map(Manifest::total_ballots).sum();
-    let batches = if state.manifests.is_empty() {
-        state.counter.batches().len() as u64
-    } else {
-        state.manifests.iter().map(|m| m.batches.len() as u64).sum()
-    };
     Report {
         files,
-        cards: state.counter.cards,
-        batches,
-        ballots_in_manifests,
+        cards: jurisdictions.iter().map(|j| j.cards).sum(),
+        batches: jurisdictions.iter().map(|j| j.batches).sum(),
+        ballots_in_manifests: jurisdictions.iter().map(|j| j.ballots_in_manifests).sum(),
         contests,
         reconciliation,
+        jurisdictions,
         tallies,
         problems: state.diagnostics.into_problems(),
     }

@@ -183,15 +183,22 @@ impl Contests {
 
     /// The id of choice `name` of contest `contest`, added on first sight.
     pub fn choice(&mut self, contest: ContestId, name: &str) -> ChoiceId {
+        let Some(def) = self.contests.get_mut(contest as usize) else {
+            return 0;
+        };
+        // Most contests have a handful of choices: comparing names is quicker than hashing one
+        // (this runs for every mark of formats that name choices on each card).
+        if def.choices.len() <= 8
+            && let Some(i) = def.choices.iter().position(|c| c == name)
+        {
+            return i as ChoiceId;
+        }
         let Some(ids) = self.choice_ids.get_mut(contest as usize) else {
             return 0;
         };
         if let Some(&id) = ids.get(name) {
             return id;
         }
-        let Some(def) = self.contests.get_mut(contest as usize) else {
-            return 0;
-        };
         let id = def.choices.len() as ChoiceId;
         def.choices.push(name.to_string());
         ids.insert(name.to_string(), id);

@@ -235,6 +235,20 @@ pub struct Reconciliation {
     pub cvr_cards: u64,
 }
 
+impl Reconciliation {
+    /// Adds another jurisdiction's figures to these.
+    pub fn add(&mut self, other: &Reconciliation) {
+        self.manifest_batches += other.manifest_batches;
+        self.cvr_batches += other.cvr_batches;
+        self.matched_batches += other.matched_batches;
+        self.count_mismatches += other.count_mismatches;
+        self.batches_without_cvrs += other.batches_without_cvrs;
+        self.batches_not_in_manifest += other.batches_not_in_manifest;
+        self.manifest_ballots += other.manifest_ballots;
+        self.cvr_cards += other.cvr_cards;
+    }
+}
+
 /// Compares the CVRs' batches with the manifests' (after [`CardCounter::finish`]).
 ///
 /// A CVR batch is found in a manifest by tabulator and batch name, or by batch name alone when the

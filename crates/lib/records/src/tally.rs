@@ -123,6 +123,13 @@ pub struct ContestSummary {
     pub diluted_margin: Option<f64>,
     /// Remarks for the clerk: ties, assumed votes allowed, how a ranked winner was found.
     pub notes: Vec<String>,
+    /// A ranked contest's preference orders, for an instant-runoff count or RAIRE assertions
+    /// elsewhere: each distinct order (choices numbered as in `ranking_choices`, most preferred
+    /// first; empty for a card that ranks no one) with the number of cards that gave it, sorted.
+    /// Empty for a plurality contest. Its size is bounded by the distinct orders, not the cards.
+    pub rankings: Vec<(Vec<ChoiceId>, u64)>,
+    /// The choices of a ranked contest in the order `rankings` numbers them.
+    pub ranking_choices: Vec<String>,
 }
 
 impl Tally {
@@ -161,6 +168,17 @@ impl Tally {
                 } else {
                     plurality(&votes, contest.winners as usize, &mut notes)
                 };
+                let (rankings, ranking_choices) = if contest.is_ranked() {
+                    let mut r: Vec<(Vec<ChoiceId>, u64)> = tally
+                        .rankings
+                        .iter()
+                        .map(|(order, n)| (order.clone(), *n))
+                        .collect();
+                    r.sort_unstable();
+                    (r, contest.choices.clone())
+                } else {
+                    (Vec::new(), Vec::new())
+                };
                 let diluted_margin = match margin {
                     Some(m) if tally.ballots > 0 => Some(m as f64 / tally.ballots as f64),
                     _ => None,
@@ -178,6 +196,8 @@ impl Tally {
                     margin,
                     diluted_margin,
                     notes,
+                    rankings,
+                    ranking_choices,
                 }
             })
             .collect()
@@ -307,5 +327,10 @@ mod tests {
         assert_eq!(s.winners, vec!["B".to_string()]);
         assert_eq!(s.votes[0], ("A".to_string(), 4));
         assert_eq!(s.margin, None);
+        assert_eq!(
+            s.rankings,
+            vec![(vec![0, 1], 4), (vec![1, 0], 3), (vec![2, 1], 2)]
+        );
+        assert_eq!(s.ranking_choices, ["A", "B", "C"]);
     }
 }

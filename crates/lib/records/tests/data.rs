@@ -591,3 +591,33 @@ fn reports_and_raire_files_are_recognised_and_ignored() {
     assert_eq!(r.problems.len(), 5);
     assert_eq!(r.cards, 0);
 }
+
+/// Problems found with a standardized contests file name that file and the line (they once said
+/// only "standardized contests"): beside Arlo's file (whose three contests are all in Waurika's
+/// CVRs), a second file lists a contest the CVRs lack, for a jurisdiction the jurisdictions file
+/// does not have.
+#[test]
+fn standardized_contest_problems_name_the_file() {
+    let r = inspect(
+        &[
+            "arlo-fixtures-small-election/Waurika - cvrs.csv",
+            "arlo-fixtures-small-election/Small Election - jurisdictions.csv",
+            "arlo-fixtures-small-election/Small Election - standardized contests.csv",
+        ],
+        vec![(
+            "more contests.csv".to_string(),
+            b"Contest Name,Jurisdictions\nMinister of Farming,Waurika\nDog Catcher,Atlantis\n"
+                .to_vec(),
+        )],
+    );
+    let text: Vec<String> = r.problems.iter().map(|p| p.to_string()).collect();
+    assert!(
+        text.contains(&"more contests.csv, line 3: warning: standardized contest \"Dog Catcher\" is not in the CVRs; standardize the CVR's contest name to it".to_string()),
+        "{text:#?}"
+    );
+    assert!(
+        text.contains(&"more contests.csv, line 3: error: contest \"Dog Catcher\" names jurisdiction \"Atlantis\", which is not in the jurisdictions file; correct the name".to_string()),
+        "{text:#?}"
+    );
+    assert_eq!(text.len(), 2, "{text:#?}");
+}

@@ -107,3 +107,92 @@ fn clearballot_reconciles() {
     assert_eq!(errors(&r), Vec::<String>::new());
     assert_eq!((r.cards, r.contests.len()), (1500, 5));
 }
+
+/// Two counties, each with its own Dominion CVR export and manifest, whose tabulators, batches and
+/// CVR ids are numbered the same way: given as jurisdictions, each reconciles with its own manifest
+/// and nothing is a duplicate; the contests' totals are the election's. Given without
+/// jurisdictions, the same files collide (every id repeated, every batch double-counted).
+#[test]
+fn jurisdictions_reconcile_separately() {
+    let adams = Spec {
+        seed: 1,
+        cards: 900,
+        ..spec()
+    };
+    let boone = Spec {
+        seed: 2,
+        cards: 700,
+        ..spec()
+    };
+    let files = |s: &Spec| {
+        let (mut cvrs, mut manifest) = (Vec::new(), Vec::new());
+        generate::write_dominion_csv(s, &mut cvrs).unwrap();
+        generate::write_manifest(s, false, &mut manifest).unwrap();
+        (cvrs, manifest)
+    };
+    let ((a_cvrs, a_manifest), (b_cvrs, b_manifest)) = (files(&adams), files(&boone));
+    let inputs = |named: bool| {
+        let j = |n: &'static str| if named { n } else { "" };
+        vec![
+            Input::bytes("adams/cvrs.csv", a_cvrs.clone()).in_jurisdiction(j("Adams")),
+            Input::bytes("adams/manifest.csv", a_manifest.clone()).in_jurisdiction(j("Adams")),
+            Input::bytes("boone/cvrs.csv", b_cvrs.clone()).in_jurisdiction(j("Boone")),
+            Input::bytes("boone/manifest.csv", b_manifest.clone()).in_jurisdiction(j("Boone")),
+        ]
+    };
+    let r = records::inspect(inputs(true));
+    assert_eq!(errors(&r), Vec::<String>::new());
+    let per: Vec<(&str, u64, u64, u64)> = r
+        .jurisdictions
+        .iter()
+        .map(|j| {
+            let rec = j.reconciliation.as_ref().unwrap();
+            (
+                j.name.as_str(),
+                j.cards,
+                rec.matched_batches,
+                rec.count_mismatches,
+            )
+        })
+        .collect();
+    assert_eq!(per, [("Adams", 900, 5, 0), ("Boone", 700, 4, 0)]);
+    assert_eq!(
+        (r.cards, r.batches, r.ballots_in_manifests),
+        (1600, 9, 1600)
+    );
+    assert_eq!(r.files[2].jurisdiction, "Boone");
+    // Contest totals are the sum of the two counties'.
+    let alone = |cvrs: &[u8]| run(vec![("cvrs.csv", cvrs.to_vec())]).contests[0].ballots;
+    assert_eq!(r.contests[0].ballots, alone(&a_cvrs) + alone(&b_cvrs));
+
+    let mixed = records::inspect(inputs(false));
+    assert_eq!(mixed.jurisdictions.len(), 1);
+    assert!(
+        errors(&mixed)
+            .iter()
+            .any(|e| e.contains("appears more than once in these files")),
+        "{:?}",
+        errors(&mixed)
+    );
+}
+
+/// A jurisdiction named with the files but missing from the jurisdictions file is flagged.
+#[test]
+fn unknown_jurisdiction_names_are_flagged() {
+    let mut cvrs = Vec::new();
+    generate::write_dominion_csv(&spec(), &mut cvrs).unwrap();
+    let r = records::inspect(vec![
+        Input::bytes("cvrs.csv", cvrs).in_jurisdiction("Adms"),
+        Input::bytes(
+            "jurisdictions.csv",
+            b"Jurisdiction,Admin Email\nAdams,a@example.com\n".to_vec(),
+        ),
+    ]);
+    assert!(
+        r.problems.iter().any(|p| p.to_string().contains(
+            "jurisdiction \"Adms\" (given as JURISDICTION=PATH) is not in the jurisdictions file"
+        )),
+        "{:?}",
+        r.problems
+    );
+}
