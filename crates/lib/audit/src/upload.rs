@@ -23,10 +23,67 @@ pub struct ProblemText {
     pub message: String,
 }
 
+/// One file of an upload, as the person uploading it named it.
+#[derive(Clone, Copy)]
+pub struct NamedFile<'a> {
+    pub name: &'a str,
+    pub bytes: &'a [u8],
+    /// The file's format when the uploader says it (`--format`); otherwise recognised from its
+    /// name and first bytes.
+    pub format: Option<Format>,
+}
+
+impl<'a> NamedFile<'a> {
+    pub fn new(name: &'a str, bytes: &'a [u8]) -> NamedFile<'a> {
+        NamedFile {
+            name,
+            bytes,
+            format: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for NamedFile<'_> {
+    /// The bytes are not printed: an export can be hundreds of megabytes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NamedFile")
+            .field("name", &self.name)
+            .field("size", &self.bytes.len())
+            .field("format", &self.format)
+            .finish()
+    }
+}
+
+/// One file of an upload, as reported and logged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadedFile {
+    pub name: String,
+    /// The recognised format (`dominion-csv`, `zip`, …), or `unknown`.
+    pub format: String,
+    pub size: u64,
+    /// Hex SHA-256 (filled in by the workflow when it stores the file).
+    pub sha256: String,
+}
+
+/// The name an upload of these files is shown and stored under: the file's name, or the first
+/// names and how many more.
+pub fn display_name(files: &[NamedFile<'_>]) -> String {
+    match files {
+        [] => String::new(),
+        [one] => one.name.to_string(),
+        [a, b] => format!("{}, {}", a.name, b.name),
+        [a, rest @ ..] => format!("{} and {} more files", a.name, rest.len()),
+    }
+}
+
 /// What validating an upload found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ValidationReport {
+    /// The upload's name ([`display_name`]).
     pub file_name: String,
+    /// Every file of the upload.
+    #[serde(default)]
+    pub files: Vec<UploadedFile>,
     /// The recognised format.
     pub format: String,
     pub accepted: bool,
@@ -65,6 +122,7 @@ fn problems(list: Vec<Problem>) -> Vec<ProblemText> {
 
 fn finish(
     file_name: &str,
+    files: Vec<UploadedFile>,
     format: &str,
     summary: Vec<String>,
     diagnostics: Diagnostics,
@@ -75,6 +133,7 @@ fn finish(
     ParsedUpload {
         report: ValidationReport {
             file_name: file_name.to_string(),
+            files,
             format: format.to_string(),
             accepted,
             summary,
@@ -105,9 +164,11 @@ pub fn read_manifest(file_name: &str, bytes: &[u8]) -> ParsedUpload {
                 m.total_ballots()
             )];
             let rows = manifest_rows(&m);
+            let format = if xlsx { "xlsx-manifest" } else { "manifest" };
             finish(
                 file_name,
-                if xlsx { "xlsx-manifest" } else { "manifest" },
+                one_file(file_name, bytes, format),
+                format,
                 summary,
                 diagnostics,
                 UploadData::Manifest(rows),
@@ -118,6 +179,7 @@ pub fn read_manifest(file_name: &str, bytes: &[u8]) -> ParsedUpload {
             diagnostics.extend("manifest", errors.0);
             finish(
                 file_name,
+                one_file(file_name, bytes, "manifest"),
                 "manifest",
                 vec!["ballot manifest with errors".into()],
                 diagnostics,
@@ -126,6 +188,15 @@ pub fn read_manifest(file_name: &str, bytes: &[u8]) -> ParsedUpload {
             )
         }
     }
+}
+
+fn one_file(name: &str, bytes: &[u8], format: &str) -> Vec<UploadedFile> {
+    vec![UploadedFile {
+        name: name.to_string(),
+        format: format.to_string(),
+        size: bytes.len() as u64,
+        sha256: String::new(),
+    }]
 }
 
 fn manifest_rows(m: &Manifest) -> Vec<ManifestBatchRow> {
@@ -216,48 +287,65 @@ pub fn decode_marks(marks: &str) -> Vec<(usize, Vec<usize>)> {
         .collect()
 }
 
-/// Reads a CVR export (Dominion CSV or ClearBallot CSV) and reconciles it with the jurisdiction's
-/// manifest, when one is given.
-pub fn read_cvrs(file_name: &str, bytes: &[u8], manifest: Option<&Manifest>) -> ParsedUpload {
+/// Reads a CVR export — one or more files — and reconciles it with the jurisdiction's manifest,
+/// when one is given.
+pub fn read_cvrs(files: &[NamedFile<'_>], manifest: Option<&Manifest>) -> ParsedUpload {
+    let upload_name = display_name(files);
     let mut diagnostics = Diagnostics::new();
-    let head = bytes.get(..bytes.len().min(64 * 1024)).unwrap_or(bytes);
-    let format = match records::detect(file_name, head) {
-        Ok(f) => f,
-        Err(why) => {
-            diagnostics.error(
-                "unrecognised",
-                records::Location::file(file_name),
-                format!("cannot tell what kind of file this is: {why}"),
-            );
-            return finish(
-                file_name,
-                "unknown",
-                vec![],
-                diagnostics,
-                UploadData::Rejected,
-                String::new(),
-            );
-        }
-    };
     let mut contests = Contests::new();
     let mut tally = Tally::new();
     let mut counter = CardCounter::new();
     let mut rows = CardRows::default();
-    let source = Source::new(file_name);
-    {
+    let mut reported = Vec::new();
+    let mut formats = Vec::new();
+    for file in files {
+        let head = file
+            .bytes
+            .get(..file.bytes.len().min(64 * 1024))
+            .unwrap_or(file.bytes);
+        let format = match file
+            .format
+            .map_or_else(|| records::detect(file.name, head), Ok)
+        {
+            Ok(f) => f,
+            Err(why) => {
+                diagnostics.error(
+                    "unrecognised",
+                    records::Location::file(file.name),
+                    format!("cannot tell what kind of file this is: {why}"),
+                );
+                reported.push(UploadedFile {
+                    name: file.name.to_string(),
+                    format: "unknown".into(),
+                    size: file.bytes.len() as u64,
+                    sha256: String::new(),
+                });
+                continue;
+            }
+        };
+        reported.push(UploadedFile {
+            name: file.name.to_string(),
+            format: format.name().to_string(),
+            size: file.bytes.len() as u64,
+            sha256: String::new(),
+        });
+        if !formats.contains(&format) {
+            formats.push(format);
+        }
+        let source = Source::new(file.name);
         let mut pair = (&mut tally, &mut counter);
         let mut sink = (&mut pair, &mut rows);
         let read = match format {
             Format::DominionCsv => records::dominion_csv::read_dominion_csv(
                 source,
-                bytes,
+                file.bytes,
                 &mut contests,
                 &mut sink,
                 &mut diagnostics,
             ),
             Format::ClearBallot => records::clearballot::read_clearballot(
                 source,
-                bytes,
+                file.bytes,
                 &mut contests,
                 &mut sink,
                 &mut diagnostics,
@@ -265,7 +353,7 @@ pub fn read_cvrs(file_name: &str, bytes: &[u8], manifest: Option<&Manifest>) -> 
             other => {
                 diagnostics.error(
                     "cvr-format",
-                    records::Location::file(file_name),
+                    records::Location::file(file.name),
                     format!(
                         "this is {}; audit uploads take Dominion CSV or ClearBallot CSV exports for now — check the others with `ballotproof inspect`",
                         other.describe()
@@ -277,18 +365,27 @@ pub fn read_cvrs(file_name: &str, bytes: &[u8], manifest: Option<&Manifest>) -> 
         if read.is_none() && !diagnostics.has_errors() {
             diagnostics.error(
                 "cvr-format",
-                records::Location::file(file_name),
+                records::Location::file(file.name),
                 "the file could not be read as cast-vote records",
             );
         }
     }
+    let format = match formats.as_slice() {
+        [] => "unknown".to_string(),
+        [one] => one.name().to_string(),
+        many => many.iter().map(|f| f.name()).collect::<Vec<_>>().join("+"),
+    };
+    let described = match formats.as_slice() {
+        [one] => one.describe().to_string(),
+        _ => "CVR export".to_string(),
+    };
     counter.finish(&mut diagnostics);
     if let Some(m) = manifest {
         records::reconcile(std::slice::from_ref(m), &counter, &mut diagnostics);
     } else {
         diagnostics.warning(
             "no-manifest",
-            records::Location::file(file_name),
+            records::Location::file(&upload_name),
             "no ballot manifest is uploaded for this jurisdiction yet, so the CVRs were not reconciled with it; upload the manifest first",
         );
     }
@@ -304,7 +401,7 @@ pub fn read_cvrs(file_name: &str, bytes: &[u8], manifest: Option<&Manifest>) -> 
     let mut contest_rows = Vec::new();
     let mut summary = vec![format!(
         "{}: {} cards in {} batches",
-        format.describe(),
+        described,
         counter.cards,
         counter.batches().len()
     )];
@@ -342,8 +439,9 @@ pub fn read_cvrs(file_name: &str, bytes: &[u8], manifest: Option<&Manifest>) -> 
         });
     }
     finish(
-        file_name,
-        format.name(),
+        &upload_name,
+        reported,
+        &format,
         summary,
         diagnostics,
         UploadData::Cvrs {
@@ -371,6 +469,7 @@ pub fn read_batch_tallies(
     let Some(tallies) = tallies else {
         return finish(
             file_name,
+            one_file(file_name, bytes, "batch-tallies"),
             "batch-tallies",
             vec![],
             diagnostics,
@@ -435,6 +534,7 @@ pub fn read_batch_tallies(
     )];
     finish(
         file_name,
+        one_file(file_name, bytes, "batch-tallies"),
         "batch-tallies",
         summary,
         diagnostics,

@@ -114,6 +114,11 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = StoreResult<UploadId>> + Send;
     /// Every upload attempt of the audit, oldest first.
     fn uploads(&self, audit: AuditId) -> impl Future<Output = StoreResult<Vec<UploadRow>>> + Send;
+    /// The files of every upload attempt of the audit, by upload then in the order given.
+    fn upload_files(
+        &self,
+        audit: AuditId,
+    ) -> impl Future<Output = StoreResult<Vec<UploadFileRow>>> + Send;
     /// The current manifest's batches, in file order.
     fn manifest_batches(
         &self,

@@ -299,6 +299,17 @@ impl Store for SqliteStore {
             .bind(&upload.uploaded_by)
             .fetch_one(&mut *tx)
             .await?;
+        for (idx, f) in upload.files.iter().enumerate() {
+            sqlx::query(sql::UPLOAD_FILE_INSERT)
+                .bind(id)
+                .bind(i64::try_from(idx).unwrap_or(i64::MAX))
+                .bind(&f.name)
+                .bind(&f.format)
+                .bind(&f.sha256)
+                .bind(f.size)
+                .execute(&mut *tx)
+                .await?;
+        }
         let j = upload.jurisdiction_id;
         match data {
             UploadData::Rejected => {}
@@ -378,6 +389,13 @@ impl Store for SqliteStore {
 
     async fn uploads(&self, audit: AuditId) -> StoreResult<Vec<UploadRow>> {
         Ok(sqlx::query_as(sql::UPLOADS)
+            .bind(audit)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    async fn upload_files(&self, audit: AuditId) -> StoreResult<Vec<UploadFileRow>> {
+        Ok(sqlx::query_as(sql::UPLOAD_FILES)
             .bind(audit)
             .fetch_all(&self.pool)
             .await?)
