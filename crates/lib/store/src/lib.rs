@@ -16,12 +16,15 @@
 //! of the primary keys and the connection settings differ. `tests/story.rs` runs one story over the
 //! whole trait and takes the store to test from a constructor, so it can run on both backends.
 
+pub mod accounts;
 pub mod model;
 mod sql;
 mod sqlite;
+mod sqlite_accounts;
 
 use std::future::Future;
 
+pub use accounts::*;
 pub use model::*;
 pub use sqlite::{DATABASE_FILE, SqliteStore};
 

@@ -31,7 +31,7 @@ pub const DATABASE_FILE: &str = "ballotproof.sqlite3";
 /// The SQLite store. Cheap to clone (a connection pool).
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(crate) pool: SqlitePool,
 }
 
 type Tx = Transaction<'static, Sqlite>;
@@ -85,12 +85,16 @@ impl SqliteStore {
         Ok(())
     }
 
-    async fn begin(&self) -> StoreResult<Tx> {
+    pub(crate) async fn begin(&self) -> StoreResult<Tx> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 }
 
-async fn write_log(tx: &mut Tx, audit: Option<AuditId>, log: &[LogRecord]) -> StoreResult<()> {
+pub(crate) async fn write_log(
+    tx: &mut Tx,
+    audit: Option<AuditId>,
+    log: &[LogRecord],
+) -> StoreResult<()> {
     for entry in log {
         sqlx::query(sql::LOG_INSERT)
             .bind(audit)
