@@ -5,7 +5,8 @@
 
 use accounts::service::{BoardLogin, CredentialKind};
 use audit::UploadKind;
-use audit::workflow::FileUpload;
+use audit::upload::NamedFile;
+use audit::workflow::Upload;
 use axum::extract::{Form, Multipart, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
@@ -183,7 +184,9 @@ pub async fn upload(
 ) -> Result<Response> {
     let mut kind = None;
     let mut contest = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
+    // A vendor export can be several files (Dominion JSON with its manifests, ES&S CVRs with
+    // ballots files, Hart zips with scanned-ballot information): the form takes them all.
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     while let Some(field) = multipart
         .next_field()
         .await
@@ -199,25 +202,30 @@ pub async fn upload(
                     .bytes()
                     .await
                     .map_err(|e| WebError::BadRequest(format!("the file was cut off: {e}")))?;
-                file = Some((file_name, bytes.to_vec()));
+                if !bytes.is_empty() {
+                    files.push((file_name, bytes.to_vec()));
+                }
             }
             _ => {}
         }
     }
     let kind = kind.ok_or_else(|| WebError::BadRequest("choose the kind of file".into()))?;
-    let (file_name, bytes) = file
-        .filter(|(_, b)| !b.is_empty())
-        .ok_or_else(|| WebError::BadRequest("choose a file to upload".into()))?;
+    if files.is_empty() {
+        return Err(WebError::BadRequest("choose a file to upload".into()));
+    }
+    let named: Vec<NamedFile<'_>> = files
+        .iter()
+        .map(|(name, bytes)| NamedFile::new(name, bytes))
+        .collect();
     let report = state
         .wf()
         .upload(
             &j.ctx.principal.actor,
             &j.audit,
             &j.jurisdiction,
-            &FileUpload {
+            &Upload {
                 kind,
-                file_name: &file_name,
-                bytes: &bytes,
+                files: &named,
                 contest: (!contest.is_empty()).then_some(contest.as_str()),
             },
         )
