@@ -38,6 +38,10 @@ pub enum AccountError {
     )]
     Locked { minutes: i64 },
     #[error(
+        "too many failed logins from your network address; try again in {minutes} minute(s), or ask a state administrator"
+    )]
+    AddressBlocked { minutes: i64 },
+    #[error(
         "that code is not right or was already used; wait for the next code in your authenticator app, or use a recovery code"
     )]
     BadCode,

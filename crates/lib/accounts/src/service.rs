@@ -288,6 +288,33 @@ impl<'a, S: AccountStore> Accounts<'a, S> {
         Ok(())
     }
 
+    /// Deletes the sessions the policy has ended (called at each login, so the table holds only
+    /// live sessions plus those ended since the last login).
+    pub async fn delete_expired_sessions(&self, now_ms: i64) -> Result<u64> {
+        let p = &self.session_policy;
+        Ok(self
+            .store
+            .delete_expired_sessions(
+                now_ms - p.idle_ms,
+                now_ms - p.absolute_ms,
+                now_ms - p.second_factor_ms,
+            )
+            .await?)
+    }
+
+    /// Logs that a network address is refused for too many failed logins (once, when it starts).
+    pub async fn log_address_blocked(&self, remote: &str, minutes: i64, now_ms: i64) -> Result<()> {
+        self.store
+            .log_only(&[record(
+                "auth.address_blocked",
+                "public",
+                now_ms,
+                json!({"remote": remote, "minutes": minutes}),
+            )])
+            .await?;
+        Ok(())
+    }
+
     /// The first step of a login. Returns the new session's token (for the cookie) and what
     /// comes next. A locked account is refused even with the right password.
     pub async fn login_password(
@@ -297,6 +324,7 @@ impl<'a, S: AccountStore> Accounts<'a, S> {
         remote: &str,
         now_ms: i64,
     ) -> Result<(String, LoginStep)> {
+        self.delete_expired_sessions(now_ms).await?;
         let email = normalize_email(email);
         let attempts = self
             .store
@@ -765,6 +793,7 @@ impl<'a, S: AccountStore> Accounts<'a, S> {
         remote: &str,
         now_ms: i64,
     ) -> Result<String> {
+        self.delete_expired_sessions(now_ms).await?;
         let stored = match kind {
             CredentialKind::Passphrase => secret::sha256(&secret::normalize_code(secret_text)),
             CredentialKind::Link => secret::sha256(secret_text.trim()),

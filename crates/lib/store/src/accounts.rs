@@ -327,6 +327,16 @@ pub trait AccountStore: Send + Sync {
         log: &[LogRecord],
     ) -> impl Future<Output = StoreResult<u64>> + Send;
 
+    /// Deletes the sessions that can no longer be used: idle since before `idle_before`, created
+    /// before `absolute_before`, or still short of their second factor and created before
+    /// `pending_before`. Returns how many. Housekeeping: nothing to log.
+    fn delete_expired_sessions(
+        &self,
+        idle_before: i64,
+        absolute_before: i64,
+        pending_before: i64,
+    ) -> impl Future<Output = StoreResult<u64>> + Send;
+
     /// Issues a board credential; earlier unused credentials of the same board and round are
     /// revoked in the same transaction.
     fn create_board_credential(

@@ -345,6 +345,23 @@ impl AccountStore for SqliteStore {
         Ok(())
     }
 
+    async fn delete_expired_sessions(
+        &self,
+        idle_before: i64,
+        absolute_before: i64,
+        pending_before: i64,
+    ) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2 OR (stage <> 'full' AND created_at < $3)",
+        )
+        .bind(idle_before)
+        .bind(absolute_before)
+        .bind(pending_before)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     async fn delete_user_sessions(&self, user: UserId, log: &[LogRecord]) -> StoreResult<u64> {
         let mut tx = self.begin().await?;
         let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")

@@ -123,9 +123,14 @@ pub fn svg(series: &[Series], risk_limit: f64) -> String {
             ));
         }
         if let Some((r, p)) = s.points.last() {
+            // Right of the point, or left of it in the right half, so the label stays inside.
+            let (lx, anchor) = if x(*r) > W / 2.0 {
+                (x(*r) - 6.0, "end")
+            } else {
+                (x(*r) + 6.0, "start")
+            };
             out.push_str(&format!(
-                "<text class=\"label {class}\" x=\"{:.1}\" y=\"{:.1}\">{}</text>\n",
-                x(*r) + 6.0,
+                "<text class=\"label {class}\" x=\"{lx:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{}</text>\n",
                 y(*p) - 6.0,
                 escape(&s.contest)
             ));
@@ -153,6 +158,12 @@ mod tests {
         ];
         let svg = svg(&s, 0.05);
         assert!(!svg.contains("style="));
+        // The last round's label ends at its point, inside the chart.
+        assert!(svg.contains(&format!(
+            "x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">Governor</text>",
+            W - RIGHT - 6.0,
+            y(0.0211) - 6.0
+        )));
         assert!(svg.contains("Baker &lt;Council&gt;"));
         insta::assert_snapshot!(svg);
     }

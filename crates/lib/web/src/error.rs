@@ -55,7 +55,7 @@ impl From<accounts::AccountError> for WebError {
         use accounts::AccountError as A;
         match e {
             A::SessionExpired => WebError::LoginRequired,
-            A::Locked { .. } => WebError::TooMany(e.to_string()),
+            A::Locked { .. } | A::AddressBlocked { .. } => WebError::TooMany(e.to_string()),
             A::BadCredentials | A::BadCode | A::BadBoardCredential | A::Invalid(_) => {
                 WebError::BadRequest(e.to_string())
             }

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
-use accounts::Accounts;
 use accounts::password::HashCost;
+use accounts::policy::AddressLimit;
+use accounts::{AccountError, Accounts};
 use audit::{Clock, Workflow};
 use store::SqliteStore;
 
@@ -23,6 +24,8 @@ struct Inner {
     secure_cookies: bool,
     data_dir: PathBuf,
     max_upload: usize,
+    /// Failed logins per network address (in memory; see `accounts::policy`).
+    address_limit: std::sync::Mutex<AddressLimit>,
 }
 
 /// How the state is set up.
@@ -77,6 +80,7 @@ impl AppState {
             secure_cookies: settings.secure_cookies,
             data_dir: data_dir.to_path_buf(),
             max_upload: settings.max_upload,
+            address_limit: std::sync::Mutex::new(AddressLimit::default()),
         })))
     }
 
@@ -92,6 +96,46 @@ impl AppState {
         (self.0.clock)()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    }
+
+    fn address_limit(&self) -> std::sync::MutexGuard<'_, AddressLimit> {
+        // The limiter's data stays consistent even if a holder panicked: use it as is.
+        self.0
+            .address_limit
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The refusal for a login attempt from `remote`, if it has failed too often lately.
+    pub fn address_blocked(&self, remote: &str) -> Option<AccountError> {
+        self.address_limit()
+            .blocked(remote, self.now_ms())
+            .map(|ms| AccountError::AddressBlocked {
+                minutes: (ms + 59_999) / 60_000,
+            })
+    }
+
+    /// Counts a failed login (password, code or board passphrase) from `remote`; logs once when
+    /// the address becomes blocked.
+    pub async fn address_failed(&self, remote: &str) {
+        let now = self.now_ms();
+        let blocked = {
+            let mut limit = self.address_limit();
+            limit
+                .failed(remote, now)
+                .then(|| limit.blocked(remote, now))
+                .flatten()
+        };
+        if let Some(ms) = blocked {
+            let accounts = self.accounts();
+            let logged = accounts
+                .log_address_blocked(remote, (ms + 59_999) / 60_000, now)
+                .await;
+            if let Err(e) = logged.map_err(WebError::from) {
+                tracing::warn!(error = %e, "cannot log a blocked address");
+            }
+            let _ = self.0.wf.flush().await;
+        }
     }
 
     pub fn secure_cookies(&self) -> bool {

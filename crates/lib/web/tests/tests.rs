@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod security;
 mod whole_audit;
 
 use std::sync::Arc;
@@ -154,6 +155,12 @@ impl App {
 
     /// Logs in with password and TOTP (enrolling on first login); returns (cookie, csrf, secret).
     async fn login(&self, email: &str) -> (String, String, String) {
+        let (cookie, csrf, secret, _) = self.login_with_codes(email).await;
+        (cookie, csrf, secret)
+    }
+
+    /// [`App::login`], also returning the recovery codes shown after enrolment.
+    async fn login_with_codes(&self, email: &str) -> (String, String, String, Vec<String>) {
         let (pre, token) = self.pre().await;
         let r = self
             .post(
@@ -174,11 +181,43 @@ impl App {
             .post("/login/enrol", &cookie, &[("csrf", &csrf), ("code", &code)])
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        assert!(r.body.contains("id=\"recovery-codes\""));
+        let codes: Vec<String> = between(
+            &r.body,
+            "<ul id=\"recovery-codes\" class=\"codes\">",
+            "</ul>",
+        )
+        .split("<code>")
+        .skip(1)
+        .map(|c| c.split("</code>").next().unwrap().to_string())
+        .collect();
+        assert_eq!(codes.len(), accounts::service::RECOVERY_CODES);
         let home = self.get("/", &cookie).await;
         let csrf = csrf_of(&self.get("/public", &cookie).await.body);
         assert_eq!(home.status, StatusCode::SEE_OTHER);
-        (cookie, csrf, secret)
+        (cookie, csrf, secret, codes)
+    }
+
+    /// Password step only: returns the pending session's cookie (with the pre-login cookie).
+    async fn password_step(&self, email: &str, password: &str) -> (Response, String) {
+        let (pre, token) = self.pre().await;
+        let r = self
+            .post(
+                "/login",
+                &pre,
+                &[("csrf", &token), ("email", email), ("password", password)],
+            )
+            .await;
+        let has_session = r
+            .headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .any(|v| v.to_str().unwrap().starts_with("bp_session="));
+        let cookie = if has_session {
+            format!("{pre}; {}", session_cookie(&r))
+        } else {
+            pre
+        };
+        (r, cookie)
     }
 
     async fn log_kinds(&self) -> Vec<(String, String, String)> {

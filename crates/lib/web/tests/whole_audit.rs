@@ -23,7 +23,7 @@ const OVERSTATE: bool = true;
 const SEED: &str = "31415926535897932384";
 const COUNTIES: [(&str, u64, u64); 2] = [("Adams", 21, 400), ("Baker", 22, 300)];
 
-fn files(seed: u64, cards: u64) -> (Vec<u8>, Vec<u8>) {
+pub(super) fn files(seed: u64, cards: u64) -> (Vec<u8>, Vec<u8>) {
     let spec = Spec {
         seed,
         cards,

@@ -43,10 +43,18 @@ async fn log_in(
     action: String,
 ) -> Response {
     let accounts = state.accounts();
-    match accounts
-        .board_login(secret, kind, remote, state.now_ms())
-        .await
-    {
+    let result = match state.address_blocked(remote) {
+        Some(refused) => Err(refused),
+        None => {
+            accounts
+                .board_login(secret, kind, remote, state.now_ms())
+                .await
+        }
+    };
+    if matches!(result, Err(accounts::AccountError::BadBoardCredential)) {
+        state.address_failed(remote).await;
+    }
+    match result {
         Ok(token) => {
             let mut r = see_other("/board");
             if let Ok(v) = HeaderValue::from_str(&set_cookie(

@@ -46,10 +46,21 @@ pub async fn submit(
     Form(f): Form<LoginForm>,
 ) -> Response {
     let accounts = state.accounts();
-    match accounts
-        .login_password(&f.email, &f.password, &ctx.remote, state.now_ms())
-        .await
-    {
+    let result = match state.address_blocked(&ctx.remote) {
+        Some(refused) => Err(refused),
+        None => {
+            accounts
+                .login_password(&f.email, &f.password, &ctx.remote, state.now_ms())
+                .await
+        }
+    };
+    if matches!(
+        result,
+        Err(accounts::AccountError::BadCredentials | accounts::AccountError::Locked { .. })
+    ) {
+        state.address_failed(&ctx.remote).await;
+    }
+    match result {
         Ok((token, step)) => {
             let to = match step {
                 accounts::LoginStep::SecondFactor => "/login/totp",
@@ -60,7 +71,8 @@ pub async fn submit(
         }
         Err(e) => {
             let status = match e {
-                accounts::AccountError::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
+                accounts::AccountError::Locked { .. }
+                | accounts::AccountError::AddressBlocked { .. } => StatusCode::TOO_MANY_REQUESTS,
                 accounts::AccountError::BadCredentials => StatusCode::UNAUTHORIZED,
                 _ => return WebError::from(e).into_response(),
             };
@@ -98,14 +110,26 @@ pub async fn totp_submit(
     Pending(ctx, token): Pending,
     Form(f): Form<CodeForm>,
 ) -> Response {
-    match state
-        .accounts()
-        .second_factor(&token, &f.code, &ctx.remote, state.now_ms())
-        .await
-    {
+    let result = match state.address_blocked(&ctx.remote) {
+        Some(refused) => Err(refused),
+        None => {
+            state
+                .accounts()
+                .second_factor(&token, &f.code, &ctx.remote, state.now_ms())
+                .await
+        }
+    };
+    if matches!(result, Err(accounts::AccountError::BadCode)) {
+        state.address_failed(&ctx.remote).await;
+    }
+    match result {
         Ok(()) => see_other("/"),
-        Err(e @ (accounts::AccountError::BadCode | accounts::AccountError::Locked { .. })) => {
-            let status = if matches!(e, accounts::AccountError::Locked { .. }) {
+        Err(
+            e @ (accounts::AccountError::BadCode
+            | accounts::AccountError::Locked { .. }
+            | accounts::AccountError::AddressBlocked { .. }),
+        ) => {
+            let status = if !matches!(e, accounts::AccountError::BadCode) {
                 StatusCode::TOO_MANY_REQUESTS
             } else {
                 StatusCode::UNAUTHORIZED

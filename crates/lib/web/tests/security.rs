@@ -1,0 +1,423 @@
+//! The security rules a browser cannot easily show: recovery codes work once, sessions end at
+//! their absolute limit however active, "log out everywhere" ends the other sessions, expired
+//! sessions are deleted, a network address with many failed logins is refused (and logged once),
+//! audit boards reach only their own ballots and no administrator page, a new board credential
+//! ends the sessions of the old one, and the upload script writes no markup.
+
+use accounts::Role;
+use accounts::service::{BoardLogin, CredentialKind};
+use audit::workflow::{AuditSpec, ContestSpec, NamedFile, SeedInput, Upload};
+use audit::{AuditType, Math, UploadKind};
+use axum::http::StatusCode;
+use web::routes::{Access, ROUTES};
+
+use crate::{App, PASSWORD, between, csrf_of, session_cookie};
+
+fn refused(status: StatusCode) -> bool {
+    matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+}
+
+#[tokio::test]
+async fn a_recovery_code_logs_in_once() {
+    let app = App::new().await;
+    app.user("admin@example.gov", Role::StateAdmin).await;
+    let (first, csrf, _, codes) = app.login_with_codes("admin@example.gov").await;
+    let r = app.post("/logout", &first, &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    for (attempt, expected) in [(1, StatusCode::SEE_OTHER), (2, StatusCode::UNAUTHORIZED)] {
+        let (r, cookie) = app.password_step("admin@example.gov", PASSWORD).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "attempt {attempt}");
+        let csrf = csrf_of(&app.get("/login/totp", &cookie).await.body);
+        // Typed with spaces and in capitals, as people copy them from paper.
+        let typed = codes[3].to_uppercase().replace('-', " ");
+        let r = app
+            .post("/login/totp", &cookie, &[("csrf", &csrf), ("code", &typed)])
+            .await;
+        assert_eq!(r.status, expected, "attempt {attempt}: {}", r.body);
+        let admin = app.get("/admin", &cookie).await.status;
+        assert_eq!(admin == StatusCode::OK, attempt == 1, "attempt {attempt}");
+    }
+    let log = app.log_kinds().await;
+    assert_eq!(
+        log.iter()
+            .filter(|(k, _, _)| k == "auth.recovery_code_used")
+            .count(),
+        1
+    );
+    assert!(log.iter().all(|(_, _, body)| !body.contains(&codes[3])));
+}
+
+#[tokio::test]
+async fn sessions_end_at_the_absolute_limit_and_everywhere_on_request() {
+    let app = App::new().await;
+    app.user("admin@example.gov", Role::StateAdmin).await;
+    let (busy, _, secret) = app.login("admin@example.gov").await;
+    // Active every 25 minutes (never idle), still ended 12 hours after login.
+    let mut elapsed = 0;
+    while elapsed + 25 * 60_000 < 12 * 60 * 60_000 {
+        app.advance(25 * 60_000);
+        elapsed += 25 * 60_000;
+        assert_eq!(
+            app.get("/admin", &busy).await.status,
+            StatusCode::OK,
+            "{elapsed}"
+        );
+    }
+    app.advance(12 * 60 * 60_000 - elapsed);
+    assert_eq!(
+        app.get("/admin", &busy).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // The ended session is deleted at the next login (anyone's).
+    let token = busy.split("bp_session=").nth(1).unwrap().to_string();
+    let store = app.state.wf().store();
+    let hash = accounts::secret::sha256(&token);
+    use store::AccountStore;
+    app.advance(60_000);
+    let code = |app: &App| accounts::totp::code_at(&secret, (app.now_ms() / 1000) as u64).unwrap();
+
+    // Two live sessions; "log out everywhere" in one ends both.
+    let mut sessions = Vec::new();
+    for _ in 0..2 {
+        app.advance(30_000);
+        let (r, cookie) = app.password_step("admin@example.gov", PASSWORD).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(
+            store.session(&hash).await.unwrap().is_none(),
+            "expired session deleted"
+        );
+        let csrf = csrf_of(&app.get("/login/totp", &cookie).await.body);
+        let r = app
+            .post(
+                "/login/totp",
+                &cookie,
+                &[("csrf", &csrf), ("code", &code(&app))],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let csrf = csrf_of(&app.get("/public", &cookie).await.body);
+        sessions.push((cookie, csrf));
+    }
+    for (cookie, _) in &sessions {
+        assert_eq!(app.get("/admin", cookie).await.status, StatusCode::OK);
+    }
+    let r = app
+        .post(
+            "/logout/everywhere",
+            &sessions[0].0,
+            &[("csrf", &sessions[0].1)],
+        )
+        .await;
+    assert!(
+        r.status.is_redirection() || r.status.is_success(),
+        "{}",
+        r.body
+    );
+    for (cookie, _) in &sessions {
+        assert_eq!(
+            app.get("/admin", cookie).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert!(
+        app.log_kinds()
+            .await
+            .iter()
+            .any(|(k, a, _)| k == "auth.logout_everywhere" && a == "user:admin@example.gov")
+    );
+}
+
+#[tokio::test]
+async fn an_address_with_many_failures_is_refused_and_logged_once() {
+    let app = App::new().await;
+    app.user("admin@example.gov", Role::StateAdmin).await;
+    let limit = accounts::policy::AddressPolicy::default().max_failures;
+    // Different emails, so no account lockout: only the address limit applies.
+    for i in 0..limit {
+        let (r, _) = app
+            .password_step(&format!("guess{i}@example.gov"), "wrong-wrong-wrong")
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "failure {i}");
+    }
+    for _ in 0..3 {
+        let (r, _) = app.password_step("admin@example.gov", PASSWORD).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(r.body.contains("network address"), "{}", r.body);
+    }
+    // Board passphrases from that address are refused too.
+    let (pre, token) = app.pre().await;
+    let r = app
+        .post(
+            "/board/login",
+            &pre,
+            &[("csrf", &token), ("passphrase", "x")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    let log = app.log_kinds().await;
+    assert_eq!(
+        log.iter()
+            .filter(|(k, _, _)| k == "auth.address_blocked")
+            .count(),
+        1
+    );
+    // The window slides: ten minutes later the right password works.
+    app.advance(10 * 60_000);
+    let (r, _) = app.password_step("admin@example.gov", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
+
+/// An audit in round one with two audit boards in Adams.
+async fn audit_with_two_boards(app: &App) {
+    let wf = app.state.wf();
+    let actor = "test";
+    wf.create_audit(
+        actor,
+        &AuditSpec {
+            name: "A".into(),
+            audit_type: AuditType::BallotComparison,
+            math: Math::KaplanMarkov,
+            risk_limit: "10%".into(),
+            seed: SeedInput::Sealed {
+                seed: "27182818284590452353".into(),
+                salt: "00".repeat(16),
+            },
+        },
+    )
+    .await
+    .unwrap();
+    wf.add_jurisdiction(actor, "A", "Adams").await.unwrap();
+    let (manifest, cvrs) = crate::whole_audit::files(21, 400);
+    for (kind, bytes) in [(UploadKind::Manifest, &manifest), (UploadKind::Cvrs, &cvrs)] {
+        let r = wf
+            .upload(
+                actor,
+                "A",
+                "Adams",
+                &Upload::new(kind, &[NamedFile::new("f.csv", bytes)]),
+            )
+            .await
+            .unwrap();
+        assert!(r.accepted);
+    }
+    wf.add_contest(
+        actor,
+        "A",
+        &ContestSpec {
+            name: "Contest 1".into(),
+            targeted: true,
+            ..ContestSpec::default()
+        },
+    )
+    .await
+    .unwrap();
+    wf.reveal_seed(actor, "A", None).await.unwrap();
+    wf.start_round(actor, "A", &[]).await.unwrap();
+    wf.set_audit_boards(actor, "A", "Adams", &["Board 1".into(), "Board 2".into()])
+        .await
+        .unwrap();
+}
+
+/// A new passphrase for a board, and a session logged in with it (members entered).
+async fn board_session(app: &App, board: &str) -> (String, String, String) {
+    let issued = app
+        .state
+        .accounts()
+        .issue_board_credential(
+            "test",
+            &BoardLogin {
+                audit: "A".into(),
+                jurisdiction: "Adams".into(),
+                board: board.into(),
+                round: 1,
+                members: None,
+            },
+            CredentialKind::Passphrase,
+            app.now_ms(),
+        )
+        .await
+        .unwrap();
+    let (pre, token) = app.pre().await;
+    let r = app
+        .post(
+            "/board/login",
+            &pre,
+            &[("csrf", &token), ("passphrase", &issued.secret)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let cookie = format!("{pre}; {}", session_cookie(&r));
+    let csrf = csrf_of(&app.get("/board", &cookie).await.body);
+    let r = app
+        .post(
+            "/board/members",
+            &cookie,
+            &[("csrf", &csrf), ("member1", "Ana"), ("member2", "Ben")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    (cookie, csrf, issued.secret)
+}
+
+#[tokio::test]
+async fn audit_boards_reach_only_their_own_ballots_and_no_administrator_page() {
+    let app = App::new().await;
+    audit_with_two_boards(&app).await;
+    let (one, one_csrf, old_passphrase) = board_session(&app, "Board 1").await;
+    let (two, _, _) = board_session(&app, "Board 2").await;
+    let record = app.state.wf().record("A").await.unwrap();
+    let count = |board: &str| {
+        record
+            .ballots
+            .iter()
+            .filter(|b| b.audit_board.as_deref() == Some(board))
+            .count()
+    };
+    let (n1, n2) = (count("Board 1"), count("Board 2"));
+    assert!(n1 > 0 && n2 > 0);
+
+    // Every GET route: a board reaches the public pages and its own, nothing else.
+    for route in ROUTES.iter().filter(|r| r.method == "get") {
+        let path = route
+            .path
+            .replace("{audit}", "A")
+            .replace("{jurisdiction}", "Adams")
+            .replace("{report}", "audit-report.csv")
+            .replace("{file}", "app.css")
+            .replace("{token}", "x")
+            .replace("{n}", "1");
+        let r = app.get(&path, &one).await;
+        let allowed = matches!(route.access, Access::Anyone | Access::Board);
+        assert_eq!(
+            !refused(r.status),
+            allowed,
+            "board GET {path}: {}",
+            r.status
+        );
+    }
+    // Administrators' and the county's forms refuse a board.
+    for (path, form) in [
+        ("/admin/audits/A/rounds/end", vec![]),
+        (
+            "/admin/users",
+            vec![
+                ("email", "x@y.gov"),
+                ("role", "state_admin"),
+                ("password", PASSWORD),
+            ],
+        ),
+        ("/jurisdiction/A/Adams/boards", vec![("names", "Board 9")]),
+        (
+            "/jurisdiction/A/Adams/credentials",
+            vec![("board", "Board 2"), ("kind", "passphrase")],
+        ),
+    ] {
+        let mut fields = vec![("csrf", one_csrf.as_str())];
+        fields.extend(form);
+        let r = app.post(path, &one, &fields).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "board POST {path}");
+    }
+
+    // Board 1's list is its own: it enters all of it, and past its end finds nothing — Board
+    // 2's ballots stay untouched.
+    for n in 1..=n1 {
+        let r = app
+            .post(
+                &format!("/board/ballots/{n}"),
+                &one,
+                &[("csrf", &one_csrf), ("action", "not_found")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    for n in [n1 + 1, n1 + n2] {
+        let r = app
+            .post(
+                &format!("/board/ballots/{n}"),
+                &one,
+                &[("csrf", &one_csrf), ("action", "not_found")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "ballot {n}");
+        assert_eq!(
+            app.get(&format!("/board/ballots/{n}"), &one).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    let after = app.state.wf().record("A").await.unwrap();
+    for b in &after.ballots {
+        let expected = if b.audit_board.as_deref() == Some("Board 1") {
+            "not_found"
+        } else {
+            "not_audited"
+        };
+        assert_eq!(b.status, expected, "{b:?}");
+    }
+    let two_home = app.get("/board", &two).await;
+    assert!(
+        two_home.body.contains(&format!("(0 of {n2} entered)")),
+        "{}",
+        two_home.body
+    );
+
+    // A new passphrase for Board 1 ends the sessions opened with the old one, and the old one
+    // no longer logs in; Board 2 is unaffected.
+    let (_new_one, _, _) = board_session(&app, "Board 1").await;
+    assert_eq!(
+        app.get("/board", &one).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let (pre, token) = app.pre().await;
+    let r = app
+        .post(
+            "/board/login",
+            &pre,
+            &[("csrf", &token), ("passphrase", &old_passphrase)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.get("/board", &two).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_upload_script_writes_no_markup_and_keeps_the_no_script_form() {
+    let app = App::new().await;
+    let js = app.get("/static/upload.js", "").await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert!(!js.body.contains("document.write") && !js.body.contains("innerHTML"));
+    assert!(js.body.contains("replaceWith") && js.body.contains("form.submit()"));
+    // The form itself posts multipart to the upload route (works without the script).
+    app.user(
+        "adams@example.gov",
+        Role::JurisdictionAdmin {
+            audit: "A".into(),
+            jurisdiction: "Adams".into(),
+        },
+    )
+    .await;
+    let wf = app.state.wf();
+    wf.create_audit(
+        "test",
+        &AuditSpec {
+            name: "A".into(),
+            audit_type: AuditType::BallotComparison,
+            math: Math::KaplanMarkov,
+            risk_limit: "10%".into(),
+            seed: SeedInput::Sealed {
+                seed: "1".into(),
+                salt: "00".repeat(16),
+            },
+        },
+    )
+    .await
+    .unwrap();
+    wf.add_jurisdiction("test", "A", "Adams").await.unwrap();
+    let (cookie, _, _) = app.login("adams@example.gov").await;
+    let page = app.get("/jurisdiction/A/Adams", &cookie).await;
+    let form = between(
+        &page.body,
+        "<form method=\"post\" action=\"/jurisdiction/A/Adams/uploads\"",
+        ">",
+    );
+    assert!(form.contains("enctype=\"multipart/form-data\"") && form.contains("data-progress"));
+}
