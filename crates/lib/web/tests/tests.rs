@@ -611,3 +611,23 @@ async fn security_headers_with_a_fresh_nonce_per_response() {
     assert!(r.body.contains("Back to the start page"));
     assert!(r.headers.contains_key("content-security-policy"));
 }
+
+/// A page's HTML with its per-response values (CSP nonce, CSRF token) replaced, for snapshots.
+fn stable(r: &Response) -> String {
+    let policy = r.headers["content-security-policy"].to_str().unwrap();
+    let nonce = between(policy, "'nonce-", "'");
+    let mut body = r.body.replace(&nonce, "[nonce]");
+    if body.contains("name=\"csrf\" value=\"") {
+        body = body.replace(&csrf_of(&body), "[csrf]");
+    }
+    body
+}
+
+#[tokio::test]
+async fn the_login_pages_html_is_stable() {
+    let app = App::new().await;
+    let login = app.get("/login", "").await;
+    insta::assert_snapshot!("login_page", stable(&login));
+    let board = app.get("/board/login", "").await;
+    insta::assert_snapshot!("board_login_page", stable(&board));
+}
