@@ -11,12 +11,15 @@
 //! * [`secret`]: random tokens (session ids, CSRF tokens, recovery codes, passphrases), their
 //!   SHA-256 and constant-time comparison.
 //! * [`policy`]: lockout and session timeouts as pure functions of the clock passed in.
+//! * [`field_key`]: TOTP secrets encrypted at rest (ChaCha20-Poly1305, associated data naming
+//!   table, column and row) under a private key file of the data directory.
 //! * [`service`]: the flows (create a user, log in, enrol TOTP, sessions, board credentials) over
 //!   a [`store::AccountStore`], each change with its election-log entries.
 //!
 //! **Architecture Invariant:** `role`, `password`, `totp`, `secret` and `policy` read no clock and
 //! touch no database: the time is an argument. Secrets never reach a log entry or `Debug` output.
 
+pub mod field_key;
 pub mod password;
 pub mod policy;
 pub mod role;
@@ -55,6 +58,8 @@ pub enum AccountError {
     Invalid(String),
     #[error(transparent)]
     Store(#[from] store::StoreError),
+    #[error("{0}")]
+    Key(String),
     #[error("cannot compute a password hash: {0}")]
     Hash(String),
     #[error("the system's random source failed: {0}")]

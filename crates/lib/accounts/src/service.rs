@@ -12,6 +12,7 @@ use store::{
     SessionRow, SessionUpdate, UserRow, UserUpdate,
 };
 
+use crate::field_key::{FieldKey, session_totp_aad, user_totp_aad};
 use crate::password::{self, HashCost};
 use crate::policy::{LoginPolicy, SessionPolicy};
 use crate::role::{Principal, Role};
@@ -102,6 +103,8 @@ pub struct Accounts<'a, S: AccountStore> {
     cost: HashCost,
     pub login_policy: LoginPolicy,
     pub session_policy: SessionPolicy,
+    /// Encrypts TOTP secrets at rest; needed by the flows that set or check a second factor.
+    field_key: Option<FieldKey>,
 }
 
 fn record(kind: &str, actor: &str, now_ms: i64, body: Value) -> LogRecord {
@@ -137,7 +140,23 @@ impl<'a, S: AccountStore> Accounts<'a, S> {
             cost,
             login_policy: LoginPolicy::default(),
             session_policy: SessionPolicy::default(),
+            field_key: None,
         }
+    }
+
+    /// With the data directory's field-encryption key (see [`crate::field_key`]).
+    pub fn with_field_key(mut self, key: FieldKey) -> Accounts<'a, S> {
+        self.field_key = Some(key);
+        self
+    }
+
+    fn key(&self) -> Result<&FieldKey> {
+        self.field_key.as_ref().ok_or_else(|| {
+            AccountError::Key(
+                "the field-encryption key is not loaded, so second factors cannot be set or checked here"
+                    .into(),
+            )
+        })
     }
 
     /// Creates a user with roles; the password is checked for length and hashed.
@@ -521,7 +540,10 @@ impl<'a, S: AccountStore> Accounts<'a, S> {
                 .await?
                 .then_some("recovery code")
         } else {
-            let secret_b32 = user.totp_secret.clone().unwrap_or_default();
+            let secret_b32 = match &user.totp_secret {
+                Some(sealed) => self.key()?.open(&user_totp_aad(uid), sealed)?,
+                None => String::new(),
+            };
             match totp::check(&secret_b32, code, to_secs(now_ms), user.totp_last_step) {
                 Ok(step) if self.store.accept_totp_step(uid, step).await? => Some("totp"),
                 _ => None,
@@ -576,16 +598,14 @@ impl<'a, S: AccountStore> Accounts<'a, S> {
         if info.stage() != "enrol" {
             return Err(AccountError::SessionExpired);
         }
+        let hash = secret::sha256(token);
         let secret_b32 = match &info.session.pending_totp {
-            Some(s) => s.clone(),
+            Some(sealed) => self.key()?.open(&session_totp_aad(&hash), sealed)?,
             None => {
                 let s = totp::new_secret()?;
+                let sealed = self.key()?.seal(&session_totp_aad(&hash), &s)?;
                 self.store
-                    .update_session(
-                        &secret::sha256(token),
-                        &SessionUpdate::PendingTotp(Some(s.clone())),
-                        &[],
-                    )
+                    .update_session(&hash, &SessionUpdate::PendingTotp(Some(sealed)), &[])
                     .await?;
                 s
             }
@@ -613,6 +633,8 @@ impl<'a, S: AccountStore> Accounts<'a, S> {
             return Err(AccountError::SessionExpired);
         };
         let user = self.store.user(uid).await?;
+        let hash = secret::sha256(token);
+        let pending = self.key()?.open(&session_totp_aad(&hash), &pending)?;
         let step = match totp::check(&pending, code, to_secs(now_ms), None) {
             Ok(step) => step,
             Err(e) => {
@@ -626,7 +648,7 @@ impl<'a, S: AccountStore> Accounts<'a, S> {
             .update_user(
                 uid,
                 &UserUpdate::TotpEnrolled {
-                    secret: pending,
+                    secret: self.key()?.seal(&user_totp_aad(uid), &pending)?,
                     step,
                 },
                 &[record(
@@ -638,7 +660,6 @@ impl<'a, S: AccountStore> Accounts<'a, S> {
             )
             .await?;
         let codes = self.new_recovery_codes(uid, &actor, now_ms).await?;
-        let hash = secret::sha256(token);
         self.store
             .update_session(&hash, &SessionUpdate::PendingTotp(None), &[])
             .await?;
@@ -663,7 +684,7 @@ impl<'a, S: AccountStore> Accounts<'a, S> {
             .update_user(
                 user.id,
                 &UserUpdate::TotpEnrolled {
-                    secret: secret_b32.clone(),
+                    secret: self.key()?.seal(&user_totp_aad(user.id), &secret_b32)?,
                     // No code has been used yet: every step from now on is accepted once.
                     step: 0,
                 },

@@ -24,6 +24,8 @@ struct Inner {
     secure_cookies: bool,
     data_dir: PathBuf,
     max_upload: usize,
+    /// Encrypts TOTP secrets at rest (`DATA_DIR/field-encryption.key`).
+    field_key: accounts::field_key::FieldKey,
     /// Failed logins per network address (in memory; see `accounts::policy`).
     address_limit: std::sync::Mutex<AddressLimit>,
 }
@@ -67,6 +69,8 @@ impl AppState {
                 data_dir.display()
             ))
         })?;
+        let field_key = accounts::field_key::FieldKey::load_or_create(data_dir)
+            .map_err(|e| WebError::Startup(e.to_string()))?;
         let store = SqliteStore::open(&data_dir.join(store::DATABASE_FILE))
             .await
             .map_err(|e| WebError::Startup(e.to_string()))?;
@@ -80,6 +84,7 @@ impl AppState {
             secure_cookies: settings.secure_cookies,
             data_dir: data_dir.to_path_buf(),
             max_upload: settings.max_upload,
+            field_key,
             address_limit: std::sync::Mutex::new(AddressLimit::default()),
         })))
     }
@@ -89,7 +94,7 @@ impl AppState {
     }
 
     pub fn accounts(&self) -> Accounts<'_, SqliteStore> {
-        Accounts::new(self.0.wf.store(), self.0.cost)
+        Accounts::new(self.0.wf.store(), self.0.cost).with_field_key(self.0.field_key.clone())
     }
 
     pub fn now_ms(&self) -> i64 {

@@ -421,3 +421,46 @@ async fn the_upload_script_writes_no_markup_and_keeps_the_no_script_form() {
     );
     assert!(form.contains("enctype=\"multipart/form-data\"") && form.contains("data-progress"));
 }
+
+#[tokio::test]
+async fn totp_secrets_are_encrypted_at_rest_under_a_private_key_file() {
+    use store::AccountStore;
+    let app = App::new().await;
+    app.user("admin@example.gov", Role::StateAdmin).await;
+    let (r, pre_cookie) = app.password_step("admin@example.gov", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // While enrolling: the offered secret is sealed in the session row.
+    let page = app.get("/login/enrol", &pre_cookie).await;
+    let offered = between(&page.body, "<code id=\"totp-secret\">", "</code>");
+    let token = pre_cookie.split("bp_session=").nth(1).unwrap();
+    let store = app.state.wf().store();
+    let session = store
+        .session(&accounts::secret::sha256(token))
+        .await
+        .unwrap()
+        .unwrap();
+    let pending = session.pending_totp.unwrap();
+    assert!(pending.starts_with("enc1:") && !pending.contains(&offered));
+    // Enrolled: the users row holds only the sealed secret, and logins still work.
+    let (_, _, secret) = app.login("admin@example.gov").await;
+    let user = store
+        .user_by_email("admin@example.gov")
+        .await
+        .unwrap()
+        .unwrap();
+    let stored = user.totp_secret.unwrap();
+    assert!(
+        stored.starts_with("enc1:") && !stored.contains(&secret),
+        "{stored}"
+    );
+    let key = app.state.data_dir().join(accounts::field_key::FILE);
+    assert!(key.exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+}

@@ -224,9 +224,10 @@ fn practice_audit(s: &Session) -> anyhow::Result<Vec<(String, String, String)>> 
 
 /// The demo users: a state administrator (authenticator set up, its secret returned), one
 /// administrator per county (of both audits) and a support user.
-fn demo_users(s: &Session) -> anyhow::Result<(Vec<Login>, Totp)> {
+fn demo_users(s: &Session, data: &Path) -> anyhow::Result<(Vec<Login>, Totp)> {
     let Session { rt, wf } = s;
-    let accounts = Accounts::new(wf.store(), HashCost::Production);
+    let key = accounts::field_key::FieldKey::load_or_create(data)?;
+    let accounts = Accounts::new(wf.store(), HashCost::Production).with_field_key(key);
     let mut users: Vec<(String, String, Vec<Role>, String)> = vec![(
         "State administrator".into(),
         "state.admin@example.gov".into(),
@@ -282,7 +283,7 @@ pub fn run(args: &DemoArgs, data_dir: Option<&Path>) -> anyhow::Result<()> {
     let (boards, (logins, totp)) = {
         let s = open(&data)?;
         let boards = practice_audit(&s)?;
-        let users = demo_users(&s)?;
+        let users = demo_users(&s, &data)?;
         s.rt.block_on(s.wf.flush())?;
         (boards, users)
     };
