@@ -116,11 +116,8 @@ fn enc(s: &str) -> String {
         .collect()
 }
 
-#[test]
-fn demo_serve_prints_working_logins_and_serves_the_demo() {
-    let dir = temp_dir("demo-serve");
-    let out = dir.join("out").display().to_string();
-    let data = dir.join("data").display().to_string();
+/// Starts `demo --serve --port 0` and reads its output up to the end of the banner.
+fn start(out: &str, data: &str) -> (Server, Vec<String>) {
     let child = Command::new(env!("CARGO_BIN_EXE_ballotproof"))
         .args([
             "demo",
@@ -128,9 +125,9 @@ fn demo_serve_prints_working_logins_and_serves_the_demo() {
             "--port",
             "0",
             "--out",
-            &out,
+            out,
             "--data-dir",
-            &data,
+            data,
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -158,6 +155,15 @@ fn demo_serve_prints_working_logins_and_serves_the_demo() {
             break;
         }
     }
+    (server, lines)
+}
+
+#[test]
+fn demo_serve_prints_working_logins_and_serves_the_demo() {
+    let dir = temp_dir("demo-serve");
+    let out = dir.join("out").display().to_string();
+    let data = dir.join("data").display().to_string();
+    let (server, lines) = start(&out, &data);
     let text = lines.join("\n");
     assert!(text.contains("audit complete"), "{text}");
     let listening = lines
@@ -255,6 +261,12 @@ fn demo_serve_prints_working_logins_and_serves_the_demo() {
     let board = http(&host, "GET", "/board", &cookie, &[]);
     assert!(board.body.contains("not audited"), "{}", board.body);
     drop(server);
+
+    // A second run replaces the first run's data (new passwords, the same audits).
+    let (again, lines) = start(&out, &data);
+    let text = lines.join("\n");
+    assert!(text.contains("Practice Audit 2026") && !text.contains(password));
+    drop(again);
 
     // A data directory holding anything else is refused before the demo runs.
     let other = dir.join("other");
