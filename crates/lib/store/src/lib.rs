@@ -16,12 +16,14 @@
 //! of the primary keys and the connection settings differ. `tests/story.rs` runs one story over the
 //! whole trait and takes the store to test from a constructor, so it can run on both backends.
 
+mod cards;
 pub mod model;
 mod sql;
 mod sqlite;
 
 use std::future::Future;
 
+pub use cards::{CvrCard, CvrCards};
 pub use model::*;
 pub use sqlite::{DATABASE_FILE, SqliteStore};
 
