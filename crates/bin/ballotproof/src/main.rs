@@ -117,22 +117,38 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
     let result = match &cli.command {
-        Command::Demo(args) => commands::demo::run(args, &mut out),
-        Command::Audit(args) => commands::audit::run(args, cli.data_dir(), &cli.actor(), &mut out),
-        Command::VerifyAudit(args) => commands::verify_audit::run(args, &mut out),
-        Command::Sample(args) => commands::sample::run(args, &mut out),
-        Command::SampleSize(args) => commands::sample_size::run(args, &mut out),
-        Command::Risk(args) => commands::risk::run(args, &mut out),
-        Command::Simulate(args) => commands::simulate::run(args, &mut out),
-        Command::Log(args) => commands::log::run(args, cli.data_dir(), &mut out),
-        Command::Inspect(args) => commands::inspect::run(args, &mut out),
-        Command::Generate(args) => commands::generate::run(args, &mut out),
+        // Serving writes from the server's runtime, so it takes its own handle on standard
+        // output rather than the lock the other commands hold.
+        Command::Demo(args) if args.serve => {
+            commands::demo_serve::run(args, cli.data_dir.as_deref())
+        }
         Command::Serve(args) => commands::serve::run(args, cli.data_dir()),
-        Command::User(args) => commands::user::run(args, cli.data_dir(), &cli.actor(), &mut out),
+        _ => run(&cli, &mut stdout.lock()),
+    };
+    finish(result)
+}
+
+fn run(cli: &Cli, out: &mut impl Write) -> anyhow::Result<()> {
+    let result = match &cli.command {
+        Command::Demo(args) => commands::demo::run(args, out),
+        Command::Audit(args) => commands::audit::run(args, cli.data_dir(), &cli.actor(), out),
+        Command::VerifyAudit(args) => commands::verify_audit::run(args, out),
+        Command::Sample(args) => commands::sample::run(args, out),
+        Command::SampleSize(args) => commands::sample_size::run(args, out),
+        Command::Risk(args) => commands::risk::run(args, out),
+        Command::Simulate(args) => commands::simulate::run(args, out),
+        Command::Log(args) => commands::log::run(args, cli.data_dir(), out),
+        Command::Inspect(args) => commands::inspect::run(args, out),
+        Command::Generate(args) => commands::generate::run(args, out),
+        Command::Serve(args) => commands::serve::run(args, cli.data_dir()),
+        Command::User(args) => commands::user::run(args, cli.data_dir(), &cli.actor(), out),
     };
     let _ = out.flush();
+    result
+}
+
+fn finish(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

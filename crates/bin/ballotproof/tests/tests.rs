@@ -6,6 +6,7 @@
 mod audit_cli;
 mod calculator;
 mod demo;
+mod demo_serve;
 mod inspect;
 mod log;
 mod sample;

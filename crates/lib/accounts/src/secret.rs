@@ -63,6 +63,12 @@ pub fn recovery_code() -> Result<String> {
     Ok(readable(&random_bytes::<10>()?, 4, 4))
 }
 
+/// A random password for an account the system creates itself (the demo's users): 24 base32
+/// characters (120 bits) in six groups.
+pub fn password() -> Result<String> {
+    Ok(readable(&random_bytes::<15>()?, 6, 4))
+}
+
 /// An audit-board passphrase: 28 base32 characters (140 bits), in seven groups of four, to
 /// print for the board and type at the login page.
 pub fn board_passphrase() -> Result<String> {

@@ -619,6 +619,39 @@ impl<'a, S: AccountStore> Accounts<'a, S> {
         Ok(codes)
     }
 
+    /// Sets up a user's authenticator without a login: the secret is returned to whoever created
+    /// the account, who hands it over (a demo prints it; an office would not). Returns the
+    /// base32 secret, its otpauth URI and the recovery codes. Logged like an enrolment, with the
+    /// actor who did it.
+    pub async fn enrol_totp_for(
+        &self,
+        actor: &str,
+        email: &str,
+        now_ms: i64,
+    ) -> Result<(String, String, Vec<String>)> {
+        let user = self.user_named(email).await?;
+        let secret_b32 = totp::new_secret()?;
+        self.store
+            .update_user(
+                user.id,
+                &UserUpdate::TotpEnrolled {
+                    secret: secret_b32.clone(),
+                    // No code has been used yet: every step from now on is accepted once.
+                    step: 0,
+                },
+                &[record(
+                    "auth.mfa_enrolled",
+                    actor,
+                    now_ms,
+                    json!({"user": user.email, "method": "totp (set up by the account's creator)"}),
+                )],
+            )
+            .await?;
+        let codes = self.new_recovery_codes(user.id, actor, now_ms).await?;
+        let uri = totp::otpauth_uri(&secret_b32, TOTP_ISSUER, &user.email);
+        Ok((secret_b32, uri, codes))
+    }
+
     /// Replaces a user's recovery codes; returns the new ones (to show once).
     pub async fn new_recovery_codes(
         &self,

@@ -17,6 +17,9 @@
 //! # Contract for browser tests (kept stable)
 //! * `ballotproof serve --data-dir D --port 0` prints `Listening on http://127.0.0.1:PORT/` as
 //!   its first line of standard output, then serves until Ctrl-C or SIGTERM.
+//! * `ballotproof demo --serve --port 0 [--data-dir D]` runs the demo, then prints the same line
+//!   and after it the demo logins (`state.admin@example.gov … password P`, `TOTP secret S`, board
+//!   passphrases) and serves.
 //! * `ballotproof user add EMAIL --role state-admin --password-stdin --data-dir D` creates a user.
 //! * Login: `/login`, form `#login-form` with fields `email`, `password`, button "Log in";
 //!   then `/login/enrol` (first login: the secret is the text of `#totp-secret`; field `code`,

@@ -123,12 +123,13 @@ async fn shutdown_signal() {
 }
 
 /// Serves `state` until Ctrl-C or SIGTERM. Writes `Listening on URL` (one line) to `out` once the
-/// socket is bound, then `after_listen` (the demo's logins) — before the first request is served.
+/// socket is bound, then `after_listen(URL)` (the demo's addresses and logins, which need the
+/// port picked) — before the first request is served.
 pub async fn serve(
     state: AppState,
     config: &Config,
     out: &mut (dyn Write + Send),
-    after_listen: &str,
+    after_listen: &(dyn Fn(&str) -> String + Sync),
 ) -> Result<(), WebError> {
     let tcp = TcpListener::bind((config.bind, config.port))
         .await
@@ -155,9 +156,10 @@ pub async fn serve(
         Some((cert, key)) => Some(tls_acceptor(cert, key)?),
         None => None,
     };
+    let url = format!("{scheme}://{host}/");
     let print = |out: &mut (dyn Write + Send)| {
-        writeln!(out, "Listening on {scheme}://{host}/")
-            .and_then(|()| out.write_all(after_listen.as_bytes()))
+        writeln!(out, "Listening on {url}")
+            .and_then(|()| out.write_all(after_listen(&url).as_bytes()))
             .and_then(|()| out.flush())
             .map_err(|e| WebError::Startup(format!("cannot write to standard output: {e}")))
     };

@@ -9,6 +9,12 @@
 //! data directory** (deleted at the end unless `--keep-data`), never in `--data-dir`: a demo must
 //! not add an example audit to an office's real database and election log. Its inputs, reports and
 //! public export go to `--out` (default `./ballotproof-demo`).
+//!
+//! `demo --serve` keeps the data instead, in a directory of its own (`--data-dir`, default
+//! `OUT/data`; a directory holding anything but an earlier demo's data is refused), adds a second
+//! audit left in round one with its audit boards' passphrases, demo users with random passwords
+//! (the state administrator's authenticator already set up, its secret printed), and serves the
+//! web application on it through the same code as `ballotproof serve`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -33,21 +39,28 @@ pub struct DemoArgs {
     /// Keep the temporary data directory (database and election log) and print where it is.
     #[arg(long)]
     pub keep_data: bool,
+    /// Then serve the demo in the browser until Ctrl-C: the web application on a kept data
+    /// directory (--data-dir, default OUT/data), with demo logins printed.
+    #[arg(long)]
+    pub serve: bool,
+    /// The port to serve on with --serve; 0 picks a free one (the line printed says which).
+    #[arg(long, default_value_t = 8080, requires = "serve")]
+    pub port: u16,
 }
 
-const AUDIT: &str = "Example State 2026 General";
+pub(crate) const AUDIT: &str = "Example State 2026 General";
 const SEED: &str = "70271148905320617352";
 /// A fixed salt keeps the demo's output identical run to run (a real audit uses a random one).
 const SALT: &str = "5eed5a170000000000000000000000aa";
-const ACTOR: &str = "demo:state-admin";
+pub(crate) const ACTOR: &str = "demo:state-admin";
 
 /// One county of the example: generator settings and readable names for its contests.
-struct County {
-    name: &'static str,
-    spec: Spec,
+pub(crate) struct County {
+    pub(crate) name: &'static str,
+    pub(crate) spec: Spec,
 }
 
-fn counties() -> Vec<County> {
+pub(crate) fn counties() -> Vec<County> {
     let spec = |seed, cards| Spec {
         seed,
         cards,
@@ -75,7 +88,7 @@ const GOVERNOR: &str = "Governor";
 const GOVERNOR_CHOICES: [&str; 3] = ["Ana Alvarez", "Ben Brooks", "Chen Wei"];
 const COUNCIL_CHOICES: [&str; 5] = ["Dana Diaz", "Eli Evans", "Fay Fox", "Gus Grant", "Hal Hill"];
 
-fn short(county: &str) -> &str {
+pub(crate) fn short(county: &str) -> &str {
     county.split_whitespace().next().unwrap_or(county)
 }
 
@@ -102,6 +115,16 @@ fn relabel(county: &str, csv: &str) -> String {
     }
     text.replace(",Candidate 4-1", ",Yes")
         .replace(",Candidate 4-2", ",No")
+}
+
+/// A county's ballot manifest and (relabelled) Dominion CVR export.
+pub(crate) fn county_files(county: &County) -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
+    let mut manifest = Vec::new();
+    records::generate::write_manifest(&county.spec, false, &mut manifest)?;
+    let mut cvrs = Vec::new();
+    records::generate::write_dominion_csv(&county.spec, &mut cvrs)?;
+    let cvrs = relabel(county.name, &String::from_utf8_lossy(&cvrs)).into_bytes();
+    Ok((manifest, cvrs))
 }
 
 fn temp_data_dir() -> PathBuf {
@@ -147,7 +170,7 @@ fn prepare_out(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn run_in(args: &DemoArgs, data: &Path, out: &mut impl Write) -> anyhow::Result<()> {
+pub(crate) fn run_in(args: &DemoArgs, data: &Path, out: &mut impl Write) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     prepare_out(&args.out)?;
     let inputs = args.out.join("inputs");
@@ -194,11 +217,7 @@ fn run_in(args: &DemoArgs, data: &Path, out: &mut impl Write) -> anyhow::Result<
     let mut uploads = Table::new(["County", "File", "Checked", "Result"]);
     for county in counties() {
         rt.block_on(wf.add_jurisdiction(ACTOR, AUDIT, county.name))?;
-        let mut manifest = Vec::new();
-        records::generate::write_manifest(&county.spec, false, &mut manifest)?;
-        let mut cvrs = Vec::new();
-        records::generate::write_dominion_csv(&county.spec, &mut cvrs)?;
-        let cvrs = relabel(county.name, &String::from_utf8_lossy(&cvrs)).into_bytes();
+        let (manifest, cvrs) = county_files(&county)?;
         let c = short(county.name);
         for (kind, file, bytes) in [
             (

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod batch_args;
 pub mod contest_args;
 pub mod demo;
+pub mod demo_serve;
 pub mod generate;
 pub mod hybrid_args;
 pub mod inspect;

@@ -27,11 +27,11 @@ pub struct ServeArgs {
     pub behind_https_proxy: bool,
 }
 
-/// Serves `dir` until Ctrl-C or SIGTERM; `banner` is printed after the listening line.
+/// Serves `dir` until Ctrl-C or SIGTERM; `banner(URL)` is printed after the listening line.
 pub fn serve_dir(
     args: &ServeArgs,
     dir: &std::path::Path,
-    banner: &str,
+    banner: &(dyn Fn(&str) -> String + Sync),
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -60,5 +60,5 @@ pub fn serve_dir(
 pub fn run(args: &ServeArgs, data_dir: anyhow::Result<PathBuf>) -> anyhow::Result<()> {
     let dir = data_dir?;
     let mut out = std::io::stdout();
-    serve_dir(args, &dir, "", &mut out)
+    serve_dir(args, &dir, &|_| String::new(), &mut out)
 }
