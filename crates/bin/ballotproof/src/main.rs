@@ -98,6 +98,9 @@ enum Command {
     /// Recognise election files (manifests, CVRs from any vendor, tallies) and show what they hold,
     /// how they reconcile and what is wrong with them.
     Inspect(commands::inspect::InspectArgs),
+    /// Accounts of the web application: create the first state administrator, list, disable,
+    /// reset a lost authenticator.
+    User(commands::user::UserArgs),
     /// Write a synthetic election's exports in a vendor's format, deterministic from a seed.
     Generate(commands::generate::GenerateArgs),
 }
@@ -124,6 +127,7 @@ fn main() -> ExitCode {
         Command::Log(args) => commands::log::run(args, cli.data_dir(), &mut out),
         Command::Inspect(args) => commands::inspect::run(args, &mut out),
         Command::Generate(args) => commands::generate::run(args, &mut out),
+        Command::User(args) => commands::user::run(args, cli.data_dir(), &cli.actor(), &mut out),
     };
     let _ = out.flush();
     match result {

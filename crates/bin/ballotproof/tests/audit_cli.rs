@@ -339,3 +339,56 @@ fn killed_uploads_and_rounds_leave_a_consistent_database_and_a_verifying_log() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `audit upload cvrs FILE...`: an ES&S export's CVR file and ballots files are one upload; a
+/// `--format F:FILE` override reads a file as told (here wrongly, so the upload is refused).
+#[test]
+fn a_cvr_export_of_several_files_is_one_upload() {
+    let dir = temp_dir("audit-cli-multi");
+    ok(
+        &dir,
+        &[
+            "audit",
+            "create",
+            "--name",
+            "A",
+            "--type",
+            "ballot-comparison",
+            "--risk-limit",
+            "10%",
+            "--seed",
+            "1",
+        ],
+    );
+    ok(&dir, &["audit", "jurisdiction", "add", "Adams"]);
+    let files = [
+        shared("arlo-inline-test-fixtures/ESS_CVR.csv"),
+        shared("arlo-inline-test-fixtures/ESS_BALLOTS_1.csv"),
+        shared("arlo-inline-test-fixtures/ESS_BALLOTS_2.csv"),
+    ];
+    let mut args = vec!["audit", "upload", "cvrs", "--jurisdiction", "Adams"];
+    args.extend(files.iter().map(String::as_str));
+    let report = ok(&dir, &args);
+    assert_eq!(report["accepted"], true, "{report}");
+    assert_eq!(report["files"].as_array().unwrap().len(), 3);
+    assert_eq!(report["files"][1]["format"], "ess-ballots");
+    let wrong = format!("dominion-csv:{}", files[1]);
+    let mut args = vec![
+        "audit",
+        "upload",
+        "cvrs",
+        "--jurisdiction",
+        "Adams",
+        "--format",
+        &wrong,
+    ];
+    args.extend(files.iter().map(String::as_str));
+    let out = run(&dir, &args);
+    assert!(!out.status.success());
+    assert!(stdout(&out).contains("REJECTED"), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("was not accepted"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -226,7 +226,7 @@ fn per_file_format_overrides() {
     let out = ballotproof(&["inspect", "--format", "manifest:elsewhere.csv", &cvrs]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("names a file that is not among the files to inspect"),
+        stderr(&out).contains("names a file that is not among the files given"),
         "{}",
         stderr(&out)
     );

@@ -45,11 +45,23 @@ pub struct FileRef {
     pub sha256: String,
 }
 
+/// The bytes whose SHA-256 names an upload of several files: the files' names and hashes, in the
+/// order uploaded, as compact JSON. Logged as the upload entry's artifact, so the entry binds
+/// every file.
+pub fn file_listing(files: &[FileRef]) -> Vec<u8> {
+    serde_json::to_vec(files).unwrap_or_default()
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JurisdictionRecord {
     pub name: String,
     pub manifest: Option<FileRef>,
+    /// The CVR upload: its file, or for several files its name and the hash of their
+    /// [`file_listing`].
     pub cvrs: Option<FileRef>,
+    /// The files of a CVR upload of several files, in the order uploaded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cvr_files: Vec<FileRef>,
     pub batch_tally_files: Vec<FileRef>,
     /// The manifest's batches in file order.
     pub batches: Vec<BatchRecord>,

@@ -5,11 +5,10 @@
 //! Pure: bytes in, rows and report out. CVRs stream through `records`' readers into a compact
 //! sink; positions are Arlo's (the rank of the record id in its batch, `records::PositionIndex`).
 
+use std::collections::HashMap;
+
 use records::csvutil::Source;
-use records::{
-    Card, CardCounter, CardSink, Contests, Diagnostics, Format, Manifest, Origin, Problem,
-    Severity, Tally,
-};
+use records::{Card, CardSink, Contests, Diagnostics, Format, Manifest, Origin, Problem, Severity};
 use serde::{Deserialize, Serialize};
 use store::{BatchTallyRow, CvrCardRow, CvrContestRow, ManifestBatchRow, UploadData};
 
@@ -23,10 +22,67 @@ pub struct ProblemText {
     pub message: String,
 }
 
+/// One file of an upload, as the person uploading it named it.
+#[derive(Clone, Copy)]
+pub struct NamedFile<'a> {
+    pub name: &'a str,
+    pub bytes: &'a [u8],
+    /// The file's format when the uploader says it (`--format`); otherwise recognised from its
+    /// name and first bytes.
+    pub format: Option<Format>,
+}
+
+impl<'a> NamedFile<'a> {
+    pub fn new(name: &'a str, bytes: &'a [u8]) -> NamedFile<'a> {
+        NamedFile {
+            name,
+            bytes,
+            format: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for NamedFile<'_> {
+    /// The bytes are not printed: an export can be hundreds of megabytes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NamedFile")
+            .field("name", &self.name)
+            .field("size", &self.bytes.len())
+            .field("format", &self.format)
+            .finish()
+    }
+}
+
+/// One file of an upload, as reported and logged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadedFile {
+    pub name: String,
+    /// The recognised format (`dominion-csv`, `zip`, …), or `unknown`.
+    pub format: String,
+    pub size: u64,
+    /// Hex SHA-256 (filled in by the workflow when it stores the file).
+    pub sha256: String,
+}
+
+/// The name an upload of these files is shown and stored under: the file's name, or the first
+/// names and how many more.
+pub fn display_name(files: &[NamedFile<'_>]) -> String {
+    match files {
+        [] => String::new(),
+        [one] => one.name.to_string(),
+        [a, b] => format!("{}, {}", a.name, b.name),
+        [a, rest @ ..] => format!("{} and {} more files", a.name, rest.len()),
+    }
+}
+
 /// What validating an upload found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ValidationReport {
+    /// The upload's name ([`display_name`]).
     pub file_name: String,
+    /// Every file of the upload.
+    #[serde(default)]
+    pub files: Vec<UploadedFile>,
     /// The recognised format.
     pub format: String,
     pub accepted: bool,
@@ -65,6 +121,7 @@ fn problems(list: Vec<Problem>) -> Vec<ProblemText> {
 
 fn finish(
     file_name: &str,
+    files: Vec<UploadedFile>,
     format: &str,
     summary: Vec<String>,
     diagnostics: Diagnostics,
@@ -75,6 +132,7 @@ fn finish(
     ParsedUpload {
         report: ValidationReport {
             file_name: file_name.to_string(),
+            files,
             format: format.to_string(),
             accepted,
             summary,
@@ -105,9 +163,11 @@ pub fn read_manifest(file_name: &str, bytes: &[u8]) -> ParsedUpload {
                 m.total_ballots()
             )];
             let rows = manifest_rows(&m);
+            let format = if xlsx { "xlsx-manifest" } else { "manifest" };
             finish(
                 file_name,
-                if xlsx { "xlsx-manifest" } else { "manifest" },
+                one_file(file_name, bytes, format),
+                format,
                 summary,
                 diagnostics,
                 UploadData::Manifest(rows),
@@ -118,6 +178,7 @@ pub fn read_manifest(file_name: &str, bytes: &[u8]) -> ParsedUpload {
             diagnostics.extend("manifest", errors.0);
             finish(
                 file_name,
+                one_file(file_name, bytes, "manifest"),
                 "manifest",
                 vec!["ballot manifest with errors".into()],
                 diagnostics,
@@ -126,6 +187,15 @@ pub fn read_manifest(file_name: &str, bytes: &[u8]) -> ParsedUpload {
             )
         }
     }
+}
+
+fn one_file(name: &str, bytes: &[u8], format: &str) -> Vec<UploadedFile> {
+    vec![UploadedFile {
+        name: name.to_string(),
+        format: format.to_string(),
+        size: bytes.len() as u64,
+        sha256: String::new(),
+    }]
 }
 
 fn manifest_rows(m: &Manifest) -> Vec<ManifestBatchRow> {
@@ -216,98 +286,134 @@ pub fn decode_marks(marks: &str) -> Vec<(usize, Vec<usize>)> {
         .collect()
 }
 
-/// Reads a CVR export (Dominion CSV or ClearBallot CSV) and reconciles it with the jurisdiction's
-/// manifest, when one is given.
-pub fn read_cvrs(file_name: &str, bytes: &[u8], manifest: Option<&Manifest>) -> ParsedUpload {
-    let mut diagnostics = Diagnostics::new();
-    let head = bytes.get(..bytes.len().min(64 * 1024)).unwrap_or(bytes);
-    let format = match records::detect(file_name, head) {
-        Ok(f) => f,
-        Err(why) => {
-            diagnostics.error(
-                "unrecognised",
-                records::Location::file(file_name),
-                format!("cannot tell what kind of file this is: {why}"),
-            );
-            return finish(
-                file_name,
-                "unknown",
-                vec![],
-                diagnostics,
-                UploadData::Rejected,
-                String::new(),
-            );
-        }
-    };
-    let mut contests = Contests::new();
-    let mut tally = Tally::new();
-    let mut counter = CardCounter::new();
+/// The formats of a CVR export's files: the CVRs and what vendors export with them.
+pub const CVR_FORMATS: [Format; 8] = [
+    Format::DominionCsv,
+    Format::DominionJson,
+    Format::DominionJsonManifest,
+    Format::EssCvr,
+    Format::EssBallots,
+    Format::HartXml,
+    Format::HartScannedBallots,
+    Format::ClearBallot,
+];
+
+/// Reads a CVR export — one or more files of any vendor's format, or zips of them — through
+/// `records`' readers, and reconciles it with the jurisdiction's manifest when one is given.
+/// Every card goes to a compact row with its position as Arlo numbers it.
+pub fn read_cvrs(files: &[NamedFile<'_>], manifest: Option<&Manifest>) -> ParsedUpload {
+    let upload_name = display_name(files);
     let mut rows = CardRows::default();
-    let source = Source::new(file_name);
-    {
-        let mut pair = (&mut tally, &mut counter);
-        let mut sink = (&mut pair, &mut rows);
-        let read = match format {
-            Format::DominionCsv => records::dominion_csv::read_dominion_csv(
-                source,
-                bytes,
-                &mut contests,
-                &mut sink,
-                &mut diagnostics,
-            ),
-            Format::ClearBallot => records::clearballot::read_clearballot(
-                source,
-                bytes,
-                &mut contests,
-                &mut sink,
-                &mut diagnostics,
-            ),
-            other => {
-                diagnostics.error(
-                    "cvr-format",
-                    records::Location::file(file_name),
-                    format!(
-                        "this is {}; audit uploads take Dominion CSV or ClearBallot CSV exports for now — check the others with `ballotproof inspect`",
-                        other.describe()
-                    ),
-                );
-                None
+    let inputs = files
+        .iter()
+        .map(|f| {
+            let input = records::Input::new(f.name, std::io::Cursor::new(f.bytes));
+            match f.format {
+                Some(format) => input.with_format(format),
+                None => input,
             }
-        };
-        if read.is_none() && !diagnostics.has_errors() {
-            diagnostics.error(
-                "cvr-format",
-                records::Location::file(file_name),
-                "the file could not be read as cast-vote records",
-            );
-        }
+        })
+        .collect();
+    let inspection = records::inspect_with(
+        inputs,
+        records::Options {
+            sink: Some(&mut rows),
+            manifests: manifest.cloned().into_iter().collect(),
+            only: Some((
+                CVR_FORMATS.to_vec(),
+                "a CVR upload takes the files of a CVR export (Dominion CSV or JSON with its manifests, ES&S CVR and ballots files, Hart XML and scanned ballot information, ClearBallot); upload ballot manifests and batch tallies as their own kind".into(),
+            )),
+        },
+    );
+    let records::Inspection {
+        report,
+        contests,
+        counters,
+    } = inspection;
+    let mut diagnostics = Diagnostics::new();
+    diagnostics.extend("cvrs", report.problems.clone());
+    let cards = report.cards;
+    if cards == 0 && !diagnostics.has_errors() {
+        diagnostics.error(
+            "no-cards",
+            records::Location::file(&upload_name),
+            "these files hold no cast-vote records; upload the CVR export itself (with its manifests, ballots or scanned-ballot files when the vendor exports them)",
+        );
     }
-    counter.finish(&mut diagnostics);
-    if let Some(m) = manifest {
-        records::reconcile(std::slice::from_ref(m), &counter, &mut diagnostics);
-    } else {
+    if manifest.is_none() {
         diagnostics.warning(
             "no-manifest",
-            records::Location::file(file_name),
+            records::Location::file(&upload_name),
             "no ballot manifest is uploaded for this jurisdiction yet, so the CVRs were not reconciled with it; upload the manifest first",
         );
     }
-    let positions = counter.positions();
-    for card in &mut rows.cards {
-        card.position = card
-            .record_id
-            .and_then(|r| u64::try_from(r).ok())
-            .and_then(|r| positions.position(&card.tabulator, &card.batch, r))
-            .and_then(|p| i64::try_from(p).ok());
+    // One jurisdiction: the one counter numbers its ballots.
+    if let Some(counter) = counters.first() {
+        let positions = counter.positions();
+        for card in &mut rows.cards {
+            card.position = card
+                .record_id
+                .and_then(|r| u64::try_from(r).ok())
+                .and_then(|r| positions.position(&card.tabulator, &card.batch, r))
+                .and_then(|p| i64::try_from(p).ok());
+        }
     }
-    let summaries = tally.summarize(&contests);
+    // Hart CVRs without the scanned ballot information name no tabulator: a card takes the
+    // manifest's tabulator of its batch when only one tabulator has a batch of that name, so the
+    // sampled ballot (keyed by the manifest's tabulator and batch) finds it.
+    if let Some(m) = manifest {
+        let mut tabulator_of: HashMap<&str, Option<&str>> = HashMap::new();
+        for b in &m.batches {
+            let t = b.tabulator.as_deref().filter(|t| !t.is_empty());
+            tabulator_of
+                .entry(b.name.as_str())
+                .and_modify(|seen| {
+                    if *seen != t {
+                        *seen = None;
+                    }
+                })
+                .or_insert(t);
+        }
+        for card in rows.cards.iter_mut().filter(|c| c.tabulator.is_empty()) {
+            if let Some(Some(t)) = tabulator_of.get(card.batch.as_str()) {
+                card.tabulator = (*t).to_string();
+            }
+        }
+    }
+    let reported: Vec<UploadedFile> = report
+        .files
+        .iter()
+        .zip(files)
+        .map(|(r, f)| UploadedFile {
+            name: f.name.to_string(),
+            format: r.format.clone(),
+            size: f.bytes.len() as u64,
+            sha256: String::new(),
+        })
+        .collect();
+    let mut formats: Vec<&str> = Vec::new();
+    for f in &report.files {
+        if !formats.contains(&f.format.as_str()) {
+            formats.push(&f.format);
+        }
+    }
+    let format = if formats.is_empty() {
+        "unknown".to_string()
+    } else {
+        formats.join("+")
+    };
+    let batches = report.jurisdictions.first().map_or(0, |j| {
+        counters
+            .first()
+            .map_or(j.batches, |c| c.batches().len() as u64)
+    });
+    let described = match formats.as_slice() {
+        [one] => Format::from_name(one).map_or("CVR export", Format::describe),
+        _ => "CVR export",
+    };
+    let mut summary = vec![format!("{described}: {cards} cards in {batches} batches")];
+    let summaries = report.contests;
     let mut contest_rows = Vec::new();
-    let mut summary = vec![format!(
-        "{}: {} cards in {} batches",
-        format.describe(),
-        counter.cards,
-        counter.batches().len()
-    )];
     for (id, c) in contests.iter() {
         let found = summaries.iter().find(|s| s.name == c.name);
         let votes: Vec<u64> = c
@@ -342,8 +448,9 @@ pub fn read_cvrs(file_name: &str, bytes: &[u8], manifest: Option<&Manifest>) -> 
         });
     }
     finish(
-        file_name,
-        format.name(),
+        &upload_name,
+        reported,
+        &format,
         summary,
         diagnostics,
         UploadData::Cvrs {
@@ -371,6 +478,7 @@ pub fn read_batch_tallies(
     let Some(tallies) = tallies else {
         return finish(
             file_name,
+            one_file(file_name, bytes, "batch-tallies"),
             "batch-tallies",
             vec![],
             diagnostics,
@@ -435,6 +543,7 @@ pub fn read_batch_tallies(
     )];
     finish(
         file_name,
+        one_file(file_name, bytes, "batch-tallies"),
         "batch-tallies",
         summary,
         diagnostics,

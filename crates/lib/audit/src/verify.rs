@@ -222,6 +222,15 @@ pub fn verify_export(dir: &Path) -> Result<Verified, Vec<String>> {
             }
         }
         if let Some(c) = &j.cvrs
+            && !j.cvr_files.is_empty()
+            && hex_sha256(&crate::record::file_listing(&j.cvr_files)) != c.sha256
+        {
+            problems.push(format!(
+                "{}'s CVR files listed in audit.json are not the files of its logged upload {}",
+                j.name, c.file_name
+            ));
+        }
+        if let Some(c) = &j.cvrs
             && !logged(&c.sha256)
         {
             problems.push(format!(

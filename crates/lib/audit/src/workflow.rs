@@ -86,14 +86,28 @@ pub struct BallotRef {
     pub position: u64,
 }
 
-/// A file to upload for a jurisdiction.
+pub use crate::upload::NamedFile;
+
+/// What a jurisdiction uploads: a ballot manifest or batch-tally file (one file each), or a CVR
+/// export, which is often several files — Dominion JSON `CvrExport*.json` with its Contest,
+/// Candidate, BallotType and CountingGroup manifests (or a zip of them), an ES&S CVR with its
+/// ballots files, Hart CVR XML (zipped or not) with the scanned ballot information.
 #[derive(Debug, Clone, Copy)]
-pub struct FileUpload<'a> {
+pub struct Upload<'a> {
     pub kind: UploadKind,
-    pub file_name: &'a str,
-    pub bytes: &'a [u8],
+    pub files: &'a [NamedFile<'a>],
     /// The contest of a batch-tally file (default: from Arlo's file name).
     pub contest: Option<&'a str>,
+}
+
+impl<'a> Upload<'a> {
+    pub fn new(kind: UploadKind, files: &'a [NamedFile<'a>]) -> Upload<'a> {
+        Upload {
+            kind,
+            files,
+            contest: None,
+        }
+    }
 }
 
 /// One entry of an audit's activity log.
@@ -491,22 +505,39 @@ impl<S: Store> Workflow<S> {
         })
     }
 
-    /// Uploads a file for a jurisdiction. The file goes to the log's artifact store; the attempt,
-    /// its report and (when accepted) its rows are stored in one transaction, replacing the
-    /// previous upload of the same kind. Returns the validation report (check `accepted`).
+    /// Uploads a file, or the files of a CVR export, for a jurisdiction. Every file goes to the
+    /// log's artifact store and its SHA-256 into the upload's log entry; the attempt, its report
+    /// and (when every file is accepted) its rows are stored in one transaction, replacing the
+    /// previous upload of the same kind. A bad file rejects the whole upload and stores nothing
+    /// but the attempt. Returns the validation report (check `accepted`).
     pub async fn upload(
         &self,
         actor: &str,
         audit: &str,
         jurisdiction: &str,
-        file: &FileUpload<'_>,
+        upload: &Upload<'_>,
     ) -> Result<ValidationReport> {
-        let FileUpload {
+        let Upload {
             kind,
-            file_name,
-            bytes,
+            files,
             contest,
-        } = *file;
+        } = *upload;
+        let first = match files {
+            [] => return Err(AuditError::Invalid("choose the file(s) to upload".into())),
+            [first] => first,
+            [first, ..] if kind == UploadKind::Cvrs => first,
+            _ => {
+                let what = if kind == UploadKind::Manifest {
+                    "ballot manifest"
+                } else {
+                    "batch-tally file"
+                };
+                return Err(AuditError::Invalid(format!(
+                    "a {what} is one file, but {} were given; upload them one at a time",
+                    files.len()
+                )));
+            }
+        };
         let a = self.audit(audit).await?;
         self.require_setup(&a, "upload files")?;
         let j = self.jurisdiction(&a, jurisdiction).await?;
@@ -516,14 +547,45 @@ impl<S: Store> Workflow<S> {
                 .then(|| upload::manifest_from_rows("the jurisdiction's manifest", &rows))
         };
         let parsed = match kind {
-            UploadKind::Manifest => upload::read_manifest(file_name, bytes),
-            UploadKind::Cvrs => upload::read_cvrs(file_name, bytes, manifest.as_ref()),
+            UploadKind::Manifest => upload::read_manifest(first.name, first.bytes),
+            UploadKind::Cvrs => upload::read_cvrs(files, manifest.as_ref()),
             UploadKind::BatchTallies => {
-                upload::read_batch_tallies(file_name, bytes, contest, manifest.as_ref())
+                upload::read_batch_tallies(first.name, first.bytes, contest, manifest.as_ref())
             }
         };
-        let sha256 = self.store_artifact(bytes)?;
-        let report = parsed.report;
+        let mut report = parsed.report;
+        let mut stored = Vec::with_capacity(files.len());
+        for (i, file) in files.iter().enumerate() {
+            let sha256 = self.store_artifact(file.bytes)?;
+            let format = report
+                .files
+                .get(i)
+                .map_or_else(|| report.format.clone(), |f| f.format.clone());
+            if let Some(f) = report.files.get_mut(i) {
+                f.sha256 = sha256.clone();
+            }
+            stored.push(UploadFile {
+                name: file.name.to_string(),
+                format,
+                sha256,
+                size: i64::try_from(file.bytes.len()).unwrap_or(i64::MAX),
+            });
+        }
+        // One file is known by its own hash; several by the hash of their listing (which is
+        // stored too, so the log entry's artifact is always there to fetch).
+        let sha256 = match stored.as_slice() {
+            [one] => one.sha256.clone(),
+            _ => self.store_artifact(&file_listing(
+                &stored
+                    .iter()
+                    .map(|f| FileRef {
+                        file_name: f.name.clone(),
+                        sha256: f.sha256.clone(),
+                    })
+                    .collect::<Vec<_>>(),
+            ))?,
+        };
+        let size: usize = files.iter().map(|f| f.bytes.len()).sum();
         let log = vec![self.entry(
             actor,
             audit,
@@ -532,11 +594,17 @@ impl<S: Store> Workflow<S> {
                 "jurisdiction": jurisdiction,
                 "kind": kind.as_str(),
                 "contest": parsed.contest,
-                "file_name": file_name,
-                "size": bytes.len(),
+                "file_name": report.file_name,
+                "size": size,
                 "format": report.format,
                 "accepted": report.accepted,
                 "errors": report.errors().count(),
+                "files": report.files.iter().map(|f| json!({
+                    "name": f.name,
+                    "format": f.format,
+                    "size": f.size,
+                    "sha256": f.sha256,
+                })).collect::<Vec<_>>(),
                 // The first summary line only: a county's CVR export can define hundreds of
                 // contests, and a log entry must stay small (the full report is in the database).
                 "summary": report.summary.first(),
@@ -551,14 +619,15 @@ impl<S: Store> Workflow<S> {
                     jurisdiction_id: j.id,
                     kind: kind.as_str().into(),
                     contest: parsed.contest.clone(),
-                    file_name: file_name.into(),
+                    file_name: report.file_name.clone(),
                     format: report.format.clone(),
                     sha256,
-                    size: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+                    size: i64::try_from(size).unwrap_or(i64::MAX),
                     report: serde_json::to_string(&report.problems).unwrap_or_default(),
                     summary: serde_json::to_string(&report.summary).unwrap_or_default(),
                     uploaded_at: self.now_ms(),
                     uploaded_by: actor.into(),
+                    files: stored,
                 },
                 &parsed.data,
                 &log,
@@ -758,6 +827,7 @@ impl<S: Store> Workflow<S> {
             .map(|j| (j.id, j.name.clone()))
             .collect();
         let uploads = s.uploads(a.id).await?;
+        let upload_files = s.upload_files(a.id).await?;
         let contests = s.contests(a.id).await?;
         let rounds = s.rounds(a.id).await?;
         let round_number: HashMap<i64, u64> = rounds
@@ -806,6 +876,26 @@ impl<S: Store> Workflow<S> {
                 name: j.name.clone(),
                 manifest: current("manifest").into_iter().next(),
                 cvrs: current("cvrs").into_iter().next(),
+                cvr_files: {
+                    let id = uploads
+                        .iter()
+                        .find(|u| {
+                            u.jurisdiction_id == j.id
+                                && u.kind == "cvrs"
+                                && u.accepted
+                                && u.replaced_at.is_none()
+                        })
+                        .map(|u| u.id);
+                    let files: Vec<FileRef> = upload_files
+                        .iter()
+                        .filter(|f| Some(f.upload_id) == id)
+                        .map(|f| FileRef {
+                            file_name: f.name.clone(),
+                            sha256: f.sha256.clone(),
+                        })
+                        .collect();
+                    if files.len() > 1 { files } else { Vec::new() }
+                },
                 batch_tally_files: current("batch_tallies"),
                 batches: s
                     .manifest_batches(j.id)

@@ -1,7 +1,7 @@
 //! A ballot-comparison audit of the real Arapahoe County 2016 Dominion CVR export and its
 //! ColoradoRLA manifest (`../shared/data/ColoradoRLA/`, 165 cards in 5 batches).
 
-use audit::workflow::{ContestSpec, FileUpload};
+use audit::workflow::{ContestSpec, NamedFile, Upload};
 use audit::{AuditType, BallotEntry, ContestReading, Interpretation, Math, UploadKind};
 use rla_math::plan::{self, Method};
 use rla_math::supersimple::DiscrepancyCounts;
@@ -27,12 +27,10 @@ pub fn set_up(h: &Harness, name: &str) {
                 ACTOR,
                 name,
                 "Arapahoe",
-                &FileUpload {
-                    kind: UploadKind::Manifest,
-                    file_name: "arapahoe-manifest.csv",
-                    bytes: &manifest,
-                    contest: None,
-                },
+                &Upload::new(
+                    UploadKind::Manifest,
+                    &[NamedFile::new("arapahoe-manifest.csv", &manifest)],
+                ),
             )
             .await
             .unwrap();
@@ -46,12 +44,7 @@ pub fn set_up(h: &Harness, name: &str) {
                 ACTOR,
                 name,
                 "Arapahoe",
-                &FileUpload {
-                    kind: UploadKind::Cvrs,
-                    file_name: "cvr.csv",
-                    bytes: &cvrs,
-                    contest: None,
-                },
+                &Upload::new(UploadKind::Cvrs, &[NamedFile::new("cvr.csv", &cvrs)]),
             )
             .await
             .unwrap();
@@ -247,12 +240,7 @@ fn alpha_comparison_measures_the_same_sample() {
             ACTOR,
             "Alpha",
             "Arapahoe",
-            &FileUpload {
-                kind: UploadKind::Manifest,
-                file_name: "m.csv",
-                bytes: &manifest,
-                contest: None,
-            },
+            &Upload::new(UploadKind::Manifest, &[NamedFile::new("m.csv", &manifest)]),
         )
         .await
         .unwrap();
@@ -264,12 +252,7 @@ fn alpha_comparison_measures_the_same_sample() {
             ACTOR,
             "Alpha",
             "Arapahoe",
-            &FileUpload {
-                kind: UploadKind::Cvrs,
-                file_name: "c.csv",
-                bytes: &cvrs,
-                contest: None,
-            },
+            &Upload::new(UploadKind::Cvrs, &[NamedFile::new("c.csv", &cvrs)]),
         )
         .await
         .unwrap();
@@ -316,12 +299,10 @@ fn records_are_fixed_once_the_seed_is_public() {
             ACTOR,
             "Fixed",
             "Arapahoe",
-            &FileUpload {
-                kind: UploadKind::Manifest,
-                file_name: "late.csv",
-                bytes: &manifest,
-                contest: None,
-            },
+            &Upload::new(
+                UploadKind::Manifest,
+                &[NamedFile::new("late.csv", &manifest)],
+            ),
         ))
         .unwrap_err();
     assert!(err.to_string().contains("seed"), "{err}");

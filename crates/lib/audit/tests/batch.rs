@@ -1,7 +1,7 @@
 //! A batch-comparison (MACRO) audit of a generated election: batch tallies uploaded, batches drawn
 //! by PPEB, tally sheets entered, one escalation by "one more batch".
 
-use audit::workflow::{ContestSpec, FileUpload};
+use audit::workflow::{ContestSpec, NamedFile, Upload};
 use audit::{AuditType, Math, SizeChoice, UploadKind};
 
 use crate::{ACTOR, batch_tallies_csv, generated, harness};
@@ -27,12 +27,10 @@ fn macro_audit_confirms_with_correct_tallies_and_escalates_on_an_error() {
             ACTOR,
             name,
             "Hill County",
-            &FileUpload {
-                kind: UploadKind::Manifest,
-                file_name: "manifest.csv",
-                bytes: &manifest,
-                contest: None,
-            },
+            &Upload::new(
+                UploadKind::Manifest,
+                &[NamedFile::new("manifest.csv", &manifest)],
+            ),
         )
         .await
         .unwrap();
@@ -41,10 +39,9 @@ fn macro_audit_confirms_with_correct_tallies_and_escalates_on_an_error() {
                 ACTOR,
                 name,
                 "Hill County",
-                &FileUpload {
+                &Upload {
                     kind: UploadKind::BatchTallies,
-                    file_name: "tallies.csv",
-                    bytes: tallies.as_bytes(),
+                    files: &[NamedFile::new("tallies.csv", tallies.as_bytes())],
                     contest: Some("Contest 1"),
                 },
             )

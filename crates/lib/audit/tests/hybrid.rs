@@ -2,7 +2,7 @@
 //! the batches in the stratum with CVRs (compared ballot by ballot, drawn with replacement) and the
 //! rest in the stratum without (polled, drawn without replacement), as Arlo's hybrid audits work.
 
-use audit::workflow::{ContestSpec, FileUpload};
+use audit::workflow::{ContestSpec, NamedFile, Upload};
 use audit::{AuditType, BallotEntry, ContestReading, Interpretation, Math, UploadKind};
 use records::generate::GenMarks;
 
@@ -62,12 +62,10 @@ fn suite_confirms_a_hybrid_contest_from_both_strata() {
                 ACTOR,
                 "Hybrid",
                 "Rio County",
-                &FileUpload {
-                    kind: UploadKind::Manifest,
-                    file_name: "manifest.csv",
-                    bytes: with_column.as_bytes(),
-                    contest: None,
-                },
+                &Upload::new(
+                    UploadKind::Manifest,
+                    &[NamedFile::new("manifest.csv", with_column.as_bytes())],
+                ),
             )
             .await
             .unwrap();
@@ -77,12 +75,10 @@ fn suite_confirms_a_hybrid_contest_from_both_strata() {
                 ACTOR,
                 "Hybrid",
                 "Rio County",
-                &FileUpload {
-                    kind: UploadKind::Cvrs,
-                    file_name: "cvrs.csv",
-                    bytes: kept.as_bytes(),
-                    contest: None,
-                },
+                &Upload::new(
+                    UploadKind::Cvrs,
+                    &[NamedFile::new("cvrs.csv", kept.as_bytes())],
+                ),
             )
             .await
             .unwrap();

@@ -1,7 +1,7 @@
 //! A multi-jurisdiction ballot-comparison audit: three counties, a statewide contest on every card
 //! (something ColoradoRLA could not audit) and a local contest in one county.
 
-use audit::workflow::{ContestSpec, FileUpload};
+use audit::workflow::{ContestSpec, NamedFile, Upload};
 use audit::{AuditType, Math, UploadKind};
 
 use crate::{ACTOR, generated, harness};
@@ -26,12 +26,10 @@ fn statewide_contest_draws_from_every_county() {
                 ACTOR,
                 name,
                 county,
-                &FileUpload {
-                    kind: UploadKind::Manifest,
-                    file_name: "manifest.csv",
-                    bytes: &manifest,
-                    contest: None,
-                },
+                &Upload::new(
+                    UploadKind::Manifest,
+                    &[NamedFile::new("manifest.csv", &manifest)],
+                ),
             )
             .await
             .unwrap();
@@ -40,12 +38,7 @@ fn statewide_contest_draws_from_every_county() {
                     ACTOR,
                     name,
                     county,
-                    &FileUpload {
-                        kind: UploadKind::Cvrs,
-                        file_name: "cvrs.csv",
-                        bytes: &cvrs,
-                        contest: None,
-                    },
+                    &Upload::new(UploadKind::Cvrs, &[NamedFile::new("cvrs.csv", &cvrs)]),
                 )
                 .await
                 .unwrap();
@@ -149,12 +142,7 @@ fn workflow_steps_can_run_on_a_multithreaded_server() {
         ACTOR,
         "x",
         "J",
-        &FileUpload {
-            kind: UploadKind::Manifest,
-            file_name: "m",
-            bytes: b"",
-            contest: None,
-        },
+        &Upload::new(UploadKind::Manifest, &[NamedFile::new("m", b"")]),
     ));
     send(&wf.record("x"));
     send(&wf.export(ACTOR, "x", std::path::Path::new("/nonexistent")));

@@ -1,7 +1,7 @@
 //! A ballot-polling audit (BRAVO, and MINERVA) of a generated election: reported totals entered by
 //! hand, audit boards reading the generated paper ballots, offline tallies as an alternative.
 
-use audit::workflow::{ContestSpec, FileUpload};
+use audit::workflow::{ContestSpec, NamedFile, Upload};
 use audit::{AuditType, BallotEntry, ContestReading, Interpretation, Math, UploadKind};
 use records::generate::GenMarks;
 
@@ -26,12 +26,10 @@ fn set_up(h: &Harness, name: &str, math: Math) -> records::generate::Spec {
                 ACTOR,
                 name,
                 "Lake County",
-                &FileUpload {
-                    kind: UploadKind::Manifest,
-                    file_name: "manifest.csv",
-                    bytes: &manifest,
-                    contest: None,
-                },
+                &Upload::new(
+                    UploadKind::Manifest,
+                    &[NamedFile::new("manifest.csv", &manifest)],
+                ),
             )
             .await
             .unwrap();
@@ -233,12 +231,7 @@ fn an_oversized_log_entry_is_logged_by_hash() {
             ACTOR,
             "Big",
             "J",
-            &FileUpload {
-                kind: UploadKind::Manifest,
-                file_name: "m.csv",
-                bytes: &manifest,
-                contest: None,
-            },
+            &Upload::new(UploadKind::Manifest, &[NamedFile::new("m.csv", &manifest)]),
         )
         .await
         .unwrap();

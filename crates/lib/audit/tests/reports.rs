@@ -3,7 +3,7 @@
 //! retrieval list; and the batch tally sheets of a batch-comparison audit.
 
 use audit::report;
-use audit::workflow::{ContestSpec, FileUpload};
+use audit::workflow::{ContestSpec, NamedFile, Upload};
 use audit::{AuditType, BallotEntry, ContestReading, Interpretation, Math, UploadKind};
 
 use crate::arapahoe::{PRESIDENT, set_up};
@@ -69,12 +69,10 @@ fn batch_tally_sheets() {
             ACTOR,
             "Sheets",
             "Hill County",
-            &FileUpload {
-                kind: UploadKind::Manifest,
-                file_name: "manifest.csv",
-                bytes: &manifest,
-                contest: None,
-            },
+            &Upload::new(
+                UploadKind::Manifest,
+                &[NamedFile::new("manifest.csv", &manifest)],
+            ),
         )
         .await
         .unwrap();
@@ -82,10 +80,9 @@ fn batch_tally_sheets() {
             ACTOR,
             "Sheets",
             "Hill County",
-            &FileUpload {
+            &Upload {
                 kind: UploadKind::BatchTallies,
-                file_name: "t.csv",
-                bytes: tallies.as_bytes(),
+                files: &[NamedFile::new("t.csv", tallies.as_bytes())],
                 contest: Some("Contest 1"),
             },
         )

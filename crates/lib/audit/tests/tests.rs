@@ -10,6 +10,7 @@ mod hybrid;
 mod multi;
 mod polling;
 mod reports;
+mod uploads;
 
 use std::path::PathBuf;
 use std::sync::Arc;

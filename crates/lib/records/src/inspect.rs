@@ -147,6 +147,45 @@ impl Report {
     }
 }
 
+/// What a caller embedding [`inspect`] adds: a sink that receives every CVR card too (the audit
+/// keeps its own compact rows), manifests it already holds, and the formats it accepts.
+#[derive(Default)]
+pub struct Options<'s> {
+    /// Receives every card after the tally and the batch counter have.
+    pub sink: Option<&'s mut dyn CardSink>,
+    /// Manifests known already (an audit's stored manifest), for the files given without a
+    /// jurisdiction: the CVRs are reconciled with them.
+    pub manifests: Vec<Manifest>,
+    /// When set, only files of these formats (and zips of them) are read. A file of another
+    /// format is an error saying what it is, followed by the advice given here; a zip member of
+    /// another format is skipped with a warning.
+    pub only: Option<(Vec<Format>, String)>,
+}
+
+/// What [`inspect_with`] found: the report, and what a caller needs to use the cards it was
+/// handed — the contest registry their ids index, and each jurisdiction's finished batch
+/// counter, which numbers ballots as Arlo does ([`CardCounter::positions`]).
+pub struct Inspection {
+    pub report: Report,
+    pub contests: Contests,
+    /// One per jurisdiction, in the order of `report.jurisdictions`.
+    pub counters: Vec<CardCounter>,
+}
+
+/// The sink of callers that want none.
+struct NoSink;
+
+impl CardSink for NoSink {
+    fn card(
+        &mut self,
+        _: &crate::model::Origin<'_>,
+        _: &Contests,
+        _: &crate::model::Card,
+        _: &mut Diagnostics,
+    ) {
+    }
+}
+
 /// A file to read: a whole input, or a member of an archive.
 #[derive(Debug, Clone)]
 struct Unit {
@@ -266,6 +305,21 @@ fn stem(name: &str) -> &str {
 
 /// Reads and checks every input. Never panics; problems are in the report.
 pub fn inspect(inputs: Vec<Input<'_>>) -> Report {
+    inspect_with(inputs, Options::default()).report
+}
+
+/// [`inspect`], with a caller's sink, known manifests and accepted formats ([`Options`]).
+pub fn inspect_with(inputs: Vec<Input<'_>>, options: Options<'_>) -> Inspection {
+    let Options {
+        sink,
+        manifests,
+        only,
+    } = options;
+    let mut no_sink = NoSink;
+    let extra: &mut dyn CardSink = match sink {
+        Some(s) => s,
+        None => &mut no_sink,
+    };
     let mut files: Vec<FileReport> = Vec::new();
     let mut containers: Vec<Container<'_>> = Vec::new();
     let mut units: Vec<Unit> = Vec::new();
@@ -283,6 +337,11 @@ pub fn inspect(inputs: Vec<Input<'_>>) -> Report {
         groups: Vec::new(),
         group_of: Vec::new(),
     };
+    if !manifests.is_empty() {
+        let mut group = Group::new("");
+        group.manifests = manifests;
+        state.groups.push(group);
+    }
 
     // Survey: what is each file, and each member of each archive.
     for (top, mut input) in inputs.into_iter().enumerate() {
@@ -341,6 +400,24 @@ pub fn inspect(inputs: Vec<Input<'_>>) -> Report {
                 continue;
             }
         };
+        if let Some((formats, advice)) = &only
+            && format != Format::Zip
+            && !formats.contains(&format)
+        {
+            state.diagnostics.error(
+                "format-not-accepted",
+                Location::file(&name),
+                format!("this is {}; {advice}", format.describe()),
+            );
+            files.push(FileReport {
+                path: name,
+                format: format.name().into(),
+                description: format.describe().into(),
+                readable: true,
+                jurisdiction,
+            });
+            continue;
+        }
         files.push(FileReport {
             path: name.clone(),
             format: format.name().into(),
@@ -357,6 +434,7 @@ pub fn inspect(inputs: Vec<Input<'_>>) -> Report {
                 input.reader,
                 top,
                 &mut files,
+                only.as_ref(),
             );
         } else {
             let index = containers.len();
@@ -439,7 +517,16 @@ pub fn inspect(inputs: Vec<Input<'_>>) -> Report {
                     if !phase.contains(format) {
                         return Ok(());
                     }
-                    read_unit(&mut state, *format, top, &name, Some(member), ci, reader);
+                    read_unit(
+                        &mut state,
+                        &mut *extra,
+                        *format,
+                        top,
+                        &name,
+                        Some(member),
+                        ci,
+                        reader,
+                    );
                     Ok(())
                 });
                 if let Err(why) = result {
@@ -466,6 +553,7 @@ pub fn inspect(inputs: Vec<Input<'_>>) -> Report {
                 }
                 read_unit(
                     &mut state,
+                    &mut *extra,
                     format,
                     top,
                     &name,
@@ -479,6 +567,7 @@ pub fn inspect(inputs: Vec<Input<'_>>) -> Report {
     finish(state, files)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn survey_zip<'a>(
     containers: &mut Vec<Container<'a>>,
     units: &mut Vec<Unit>,
@@ -487,6 +576,7 @@ fn survey_zip<'a>(
     mut reader: Box<dyn ReadSeek + 'a>,
     top: usize,
     files: &mut [FileReport],
+    only: Option<&(Vec<Format>, String)>,
 ) {
     let index = containers.len();
     let mut formats: Vec<Option<Format>> = Vec::new();
@@ -517,6 +607,17 @@ fn survey_zip<'a>(
             detect(member, &head)
         };
         match format {
+            Ok(f) if only.is_some_and(|(formats, _)| !formats.contains(&f)) => {
+                state.diagnostics.warning(
+                    "zip-member",
+                    Location::file(&name).in_member(Some(member)),
+                    format!(
+                        "this member of the archive is skipped: it is {}, which is not read here",
+                        f.describe()
+                    ),
+                );
+                formats.push(None);
+            }
             Ok(f) => {
                 *counts.entry(f).or_default() += 1;
                 formats.push(Some(f));
@@ -578,12 +679,15 @@ fn survey_zip<'a>(
             Box::new(Cursor::new(bytes)),
             top,
             files,
+            only,
         );
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn read_unit(
     state: &mut State,
+    extra: &mut dyn CardSink,
     format: Format,
     top: usize,
     file: &str,
@@ -675,7 +779,8 @@ fn read_unit(
             )
             .map(|n| format!("Hart scanned ballot information: {n} CVRs")),
             Format::DominionCsv | Format::DominionJson | Format::EssCvr | Format::ClearBallot => {
-                let mut sink = (&mut state.tally, &mut group.counter);
+                let mut ours = (&mut state.tally, &mut group.counter);
+                let mut sink = (&mut ours, extra);
                 let sink: &mut dyn CardSink = &mut sink;
                 let file = match format {
                     Format::DominionCsv => dominion_csv::read_dominion_csv(
@@ -725,7 +830,8 @@ fn read_unit(
                     .hart_files
                     .entry(top)
                     .or_insert_with(|| CvrFile::new("Hart CVR XML"));
-                let mut sink = (&mut state.tally, &mut group.counter);
+                let mut ours = (&mut state.tally, &mut group.counter);
+                let mut sink = (&mut ours, extra);
                 state.hart.read(
                     source,
                     reader,
@@ -793,7 +899,7 @@ fn describe_cvr_file(f: &CvrFile) -> String {
     s
 }
 
-fn finish(mut state: State, mut files: Vec<FileReport>) -> Report {
+fn finish(mut state: State, mut files: Vec<FileReport>) -> Inspection {
     let d = &mut state.diagnostics;
     for (top, f) in std::mem::take(&mut state.hart_files) {
         if let Some(notes) = state.notes.get_mut(top) {
@@ -919,7 +1025,7 @@ fn finish(mut state: State, mut files: Vec<FileReport>) -> Report {
             };
         }
     }
-    Report {
+    let report = Report {
         files,
         cards: jurisdictions.iter().map(|j| j.cards).sum(),
         batches: jurisdictions.iter().map(|j| j.batches).sum(),
@@ -929,5 +1035,10 @@ fn finish(mut state: State, mut files: Vec<FileReport>) -> Report {
         jurisdictions,
         tallies,
         problems: state.diagnostics.into_problems(),
+    };
+    Inspection {
+        report,
+        contests: state.contests,
+        counters: state.groups.into_iter().map(|g| g.counter).collect(),
     }
 }

@@ -39,7 +39,9 @@ pub mod zipstream;
 pub use csvutil::Source;
 pub use cvr::CvrFile;
 pub use detect::{Format, detect};
-pub use inspect::{FileReport, Input, JurisdictionReport, Report, inspect};
+pub use inspect::{
+    FileReport, Input, Inspection, JurisdictionReport, Options, Report, inspect, inspect_with,
+};
 pub use manifest::{
     Batch, Manifest, ManifestLayout, parse_arlo_manifest, parse_manifest_csv, parse_manifest_xlsx,
 };

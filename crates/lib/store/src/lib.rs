@@ -16,12 +16,15 @@
 //! of the primary keys and the connection settings differ. `tests/story.rs` runs one story over the
 //! whole trait and takes the store to test from a constructor, so it can run on both backends.
 
+pub mod accounts;
 pub mod model;
 mod sql;
 mod sqlite;
+mod sqlite_accounts;
 
 use std::future::Future;
 
+pub use accounts::*;
 pub use model::*;
 pub use sqlite::{DATABASE_FILE, SqliteStore};
 
@@ -114,6 +117,11 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = StoreResult<UploadId>> + Send;
     /// Every upload attempt of the audit, oldest first.
     fn uploads(&self, audit: AuditId) -> impl Future<Output = StoreResult<Vec<UploadRow>>> + Send;
+    /// The files of every upload attempt of the audit, by upload then in the order given.
+    fn upload_files(
+        &self,
+        audit: AuditId,
+    ) -> impl Future<Output = StoreResult<Vec<UploadFileRow>>> + Send;
     /// The current manifest's batches, in file order.
     fn manifest_batches(
         &self,

@@ -102,6 +102,29 @@ pub struct NewUpload {
     pub summary: String,
     pub uploaded_at: i64,
     pub uploaded_by: String,
+    /// Every file of the upload, in the order given (one for manifests and tallies).
+    pub files: Vec<UploadFile>,
+}
+
+/// One file of an upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadFile {
+    pub name: String,
+    /// The recognised format (`dominion-json`, `ess-ballots`, `zip`, …).
+    pub format: String,
+    pub sha256: String,
+    pub size: i64,
+}
+
+/// One file of an upload, as read back.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct UploadFileRow {
+    pub upload_id: UploadId,
+    pub idx: i64,
+    pub name: String,
+    pub format: String,
+    pub sha256: String,
+    pub size: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

@@ -28,6 +28,8 @@ pub const UPLOAD_CURRENT: &str = "SELECT id FROM uploads WHERE jurisdiction_id =
 pub const UPLOAD_REPLACE: &str = "UPDATE uploads SET replaced_at = $1 WHERE id = $2";
 pub const UPLOAD_INSERT: &str = "INSERT INTO uploads (audit_id, jurisdiction_id, kind, contest, file_name, format, sha256, size, accepted, report, summary, uploaded_at, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
 pub const UPLOADS: &str = "SELECT id, audit_id, jurisdiction_id, kind, contest, file_name, format, sha256, size, accepted, report, summary, uploaded_at, uploaded_by, replaced_at FROM uploads WHERE audit_id = $1 ORDER BY id";
+pub const UPLOAD_FILE_INSERT: &str = "INSERT INTO upload_files (upload_id, idx, name, format, sha256, size) VALUES ($1, $2, $3, $4, $5, $6)";
+pub const UPLOAD_FILES: &str = "SELECT f.upload_id, f.idx, f.name, f.format, f.sha256, f.size FROM upload_files f JOIN uploads u ON u.id = f.upload_id WHERE u.audit_id = $1 ORDER BY f.upload_id, f.idx";
 pub const DELETE_MANIFEST: &str = "DELETE FROM manifest_batches WHERE upload_id = $1";
 pub const DELETE_CVR_CONTESTS: &str = "DELETE FROM cvr_contests WHERE upload_id = $1";
 pub const DELETE_CVR_CARDS: &str = "DELETE FROM cvr_cards WHERE upload_id = $1";

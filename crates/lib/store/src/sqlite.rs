@@ -31,7 +31,7 @@ pub const DATABASE_FILE: &str = "ballotproof.sqlite3";
 /// The SQLite store. Cheap to clone (a connection pool).
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(crate) pool: SqlitePool,
 }
 
 type Tx = Transaction<'static, Sqlite>;
@@ -85,12 +85,16 @@ impl SqliteStore {
         Ok(())
     }
 
-    async fn begin(&self) -> StoreResult<Tx> {
+    pub(crate) async fn begin(&self) -> StoreResult<Tx> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 }
 
-async fn write_log(tx: &mut Tx, audit: Option<AuditId>, log: &[LogRecord]) -> StoreResult<()> {
+pub(crate) async fn write_log(
+    tx: &mut Tx,
+    audit: Option<AuditId>,
+    log: &[LogRecord],
+) -> StoreResult<()> {
     for entry in log {
         sqlx::query(sql::LOG_INSERT)
             .bind(audit)
@@ -299,6 +303,17 @@ impl Store for SqliteStore {
             .bind(&upload.uploaded_by)
             .fetch_one(&mut *tx)
             .await?;
+        for (idx, f) in upload.files.iter().enumerate() {
+            sqlx::query(sql::UPLOAD_FILE_INSERT)
+                .bind(id)
+                .bind(i64::try_from(idx).unwrap_or(i64::MAX))
+                .bind(&f.name)
+                .bind(&f.format)
+                .bind(&f.sha256)
+                .bind(f.size)
+                .execute(&mut *tx)
+                .await?;
+        }
         let j = upload.jurisdiction_id;
         match data {
             UploadData::Rejected => {}
@@ -378,6 +393,13 @@ impl Store for SqliteStore {
 
     async fn uploads(&self, audit: AuditId) -> StoreResult<Vec<UploadRow>> {
         Ok(sqlx::query_as(sql::UPLOADS)
+            .bind(audit)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    async fn upload_files(&self, audit: AuditId) -> StoreResult<Vec<UploadFileRow>> {
+        Ok(sqlx::query_as(sql::UPLOAD_FILES)
             .bind(audit)
             .fetch_all(&self.pool)
             .await?)

@@ -142,6 +142,15 @@ async fn story(store: &impl Store) {
         summary: "{}".into(),
         uploaded_at: 4,
         uploaded_by: "test:story".into(),
+        // CVR exports come as several files; the others as one.
+        files: (1..=if kind == "cvrs" { 2 } else { 1 })
+            .map(|i| UploadFile {
+                name: format!("{kind}-{i}.csv"),
+                format: "dominion-csv".into(),
+                sha256: format!("{sha}-{i}"),
+                size: 5,
+            })
+            .collect(),
     };
     let batch = |idx: i64, name: &str, ballots: i64| ManifestBatchRow {
         idx,
@@ -192,6 +201,18 @@ async fn story(store: &impl Store) {
             ("a2", true, false)
         ]
     );
+    let files = store.upload_files(audit).await.unwrap();
+    assert_eq!(
+        files
+            .iter()
+            .map(|f| (f.upload_id, f.idx, f.sha256.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            (uploads[0].id, 0, "a1-1"),
+            (uploads[1].id, 0, "bad-1"),
+            (uploads[2].id, 0, "a2-1")
+        ]
+    );
 
     let cards: Vec<CvrCardRow> = (1..=450)
         .map(|i| CvrCardRow {
@@ -225,6 +246,18 @@ async fn story(store: &impl Store) {
         .await
         .unwrap();
     assert_eq!(store.cvr_contests(adams).await.unwrap(), vec![contest_row]);
+    let c1 = store.uploads(audit).await.unwrap().last().unwrap().id;
+    assert_eq!(
+        store
+            .upload_files(audit)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|f| f.upload_id == c1)
+            .map(|f| (f.name.as_str(), f.sha256.as_str()))
+            .collect::<Vec<_>>(),
+        [("cvrs-1.csv", "c1-1"), ("cvrs-2.csv", "c1-2")]
+    );
     let found = store
         .cvr_cards(
             adams,

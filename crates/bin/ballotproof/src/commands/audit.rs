@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow, bail};
-use audit::workflow::{AuditSpec, BallotRef, ContestSpec, FileUpload, SeedInput};
+use audit::workflow::{AuditSpec, BallotRef, ContestSpec, NamedFile, SeedInput, Upload};
 use audit::{
     AuditType, BallotEntry, ContestReading, Interpretation, Math, SizeChoice, UploadKind,
     ValidationReport, Workflow, report,
@@ -201,7 +201,15 @@ pub enum KindArg {
 pub struct UploadArgs {
     #[arg(value_enum)]
     pub kind: KindArg,
-    pub file: PathBuf,
+    /// The file; for CVRs, every file of the export (Dominion JSON CvrExport*.json with its
+    /// Contest/Candidate/BallotType/CountingGroup manifests, ES&S CVR with its ballots files,
+    /// Hart XML or zips with the scanned ballot information, or a zip of them).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Read the files as format F instead of recognising them (`--format help` lists them);
+    /// `--format F:FILE` for one file only, repeatable.
+    #[arg(long, value_name = "F|F:FILE")]
+    pub format: Vec<String>,
     #[arg(long)]
     pub jurisdiction: String,
     /// For batch tallies: the contest (default: from Arlo's file name).
@@ -384,6 +392,15 @@ fn print_report(out: &mut impl Write, report: &ValidationReport) -> anyhow::Resu
         report.file_name,
         report.format
     )?;
+    if report.files.len() > 1 {
+        for f in &report.files {
+            writeln!(
+                out,
+                "  file {} ({}, {} bytes, SHA-256 {})",
+                f.name, f.format, f.size, f.sha256
+            )?;
+        }
+    }
     for line in &report.summary {
         writeln!(out, "  {line}")?;
     }
@@ -552,26 +569,41 @@ pub fn run(
             }
         }
         AuditCommand::Upload(u) => {
-            let bytes = std::fs::read(&u.file)
-                .with_context(|| format!("cannot read {}", u.file.display()))?;
-            let file_name = u.file.file_name().map_or_else(
-                || u.file.display().to_string(),
-                |f| f.to_string_lossy().into_owned(),
-            );
+            let paths: Vec<&std::path::Path> = u.files.iter().map(PathBuf::as_path).collect();
+            let formats = super::inspect::formats_for_paths(&u.format, &paths)?;
+            let mut contents = Vec::with_capacity(u.files.len());
+            for path in &u.files {
+                let bytes = std::fs::read(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let name = path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |f| f.to_string_lossy().into_owned(),
+                );
+                contents.push((name, bytes));
+            }
+            let files: Vec<NamedFile<'_>> = contents
+                .iter()
+                .zip(formats)
+                .map(|((name, bytes), format)| NamedFile {
+                    name,
+                    bytes,
+                    format,
+                })
+                .collect();
             let kind = match u.kind {
                 KindArg::Manifest => UploadKind::Manifest,
                 KindArg::Cvrs => UploadKind::Cvrs,
                 KindArg::BatchTallies => UploadKind::BatchTallies,
             };
-            let report = with_spinner(&format!("Reading {file_name}"), || {
+            let shown = audit::upload::display_name(&files);
+            let report = with_spinner(&format!("Reading {shown}"), || {
                 rt.block_on(wf.upload(
                     actor,
                     name()?,
                     &u.jurisdiction,
-                    &FileUpload {
+                    &Upload {
                         kind,
-                        file_name: &file_name,
-                        bytes: &bytes,
+                        files: &files,
                         contest: u.contest.as_deref(),
                     },
                 ))
@@ -584,7 +616,7 @@ pub fn run(
             }
             if !report.accepted {
                 bail!(
-                    "{file_name} was not accepted; fix the errors above and upload it again (the attempt and its report are kept in the audit's history)"
+                    "{shown} was not accepted; fix the errors above and upload again (the attempt and its report are kept in the audit's history)"
                 );
             }
         }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use audit::record::{AuditRecord, BallotRecord};
-use audit::workflow::{AuditSpec, BallotRef, ContestSpec, FileUpload, SeedInput};
+use audit::workflow::{AuditSpec, BallotRef, ContestSpec, NamedFile, SeedInput, Upload};
 use audit::{AuditType, BallotEntry, ContestReading, Interpretation, Math, UploadKind, report};
 use clap::Args;
 use records::generate::Spec;
@@ -214,12 +214,7 @@ fn run_in(args: &DemoArgs, data: &Path, out: &mut impl Write) -> anyhow::Result<
                 ACTOR,
                 AUDIT,
                 county.name,
-                &FileUpload {
-                    kind,
-                    file_name: &file,
-                    bytes,
-                    contest: None,
-                },
+                &Upload::new(kind, &[NamedFile::new(&file, bytes)]),
             ))?;
             if !report.accepted {
                 bail!("the demo's {file} was not accepted: {:?}", report.problems);

@@ -92,9 +92,19 @@ fn format_named(name: &str) -> anyhow::Result<Format> {
 
 /// The format each PATH is to be read as (`None`: recognise it), from the `--format` options.
 fn formats_for(args: &InspectArgs) -> anyhow::Result<Vec<Option<Format>>> {
+    let paths: Vec<&Path> = args.paths.iter().map(|p| p.path.as_path()).collect();
+    formats_for_paths(&args.format, &paths)
+}
+
+/// The format each path is to be read as, from `--format F` (every file) and `--format F:PATH`
+/// options (that file; it wins over `F`). Shared with `audit upload`.
+pub(super) fn formats_for_paths(
+    options: &[String],
+    paths: &[&Path],
+) -> anyhow::Result<Vec<Option<Format>>> {
     let mut all: Option<Format> = None;
     let mut per_file: Vec<(Format, PathBuf)> = Vec::new();
-    for option in &args.format {
+    for option in options {
         // Format names have no ':', so the first ':' ends the name ("C:\x.csv" stays whole).
         match option.split_once(':') {
             Some((name, path)) if Format::from_name(name.trim()).is_some() => {
@@ -112,22 +122,21 @@ fn formats_for(args: &InspectArgs) -> anyhow::Result<Vec<Option<Format>>> {
         }
     }
     for (format, path) in &per_file {
-        if !args.paths.iter().any(|p| &p.path == path) {
+        if !paths.iter().any(|p| p == path) {
             bail!(
-                "--format {}:{} names a file that is not among the files to inspect; write the PATH exactly as given",
+                "--format {}:{} names a file that is not among the files given; write the PATH exactly as given",
                 format.name(),
                 path.display()
             );
         }
     }
-    Ok(args
-        .paths
+    Ok(paths
         .iter()
         .map(|p| {
             per_file
                 .iter()
                 .rev()
-                .find(|(_, path)| *path == p.path)
+                .find(|(_, path)| path == p)
                 .map(|(f, _)| *f)
                 .or(all)
         })

@@ -12,4 +12,5 @@ pub mod risk;
 pub mod sample;
 pub mod sample_size;
 pub mod simulate;
+pub mod user;
 pub mod verify_audit;
