@@ -98,6 +98,8 @@ enum Command {
     /// Recognise election files (manifests, CVRs from any vendor, tallies) and show what they hold,
     /// how they reconcile and what is wrong with them.
     Inspect(commands::inspect::InspectArgs),
+    /// Serve the web application (127.0.0.1:8080 by default) on the data directory.
+    Serve(commands::serve::ServeArgs),
     /// Accounts of the web application: create the first state administrator, list, disable,
     /// reset a lost authenticator.
     User(commands::user::UserArgs),
@@ -127,6 +129,7 @@ fn main() -> ExitCode {
         Command::Log(args) => commands::log::run(args, cli.data_dir(), &mut out),
         Command::Inspect(args) => commands::inspect::run(args, &mut out),
         Command::Generate(args) => commands::generate::run(args, &mut out),
+        Command::Serve(args) => commands::serve::run(args, cli.data_dir()),
         Command::User(args) => commands::user::run(args, cli.data_dir(), &cli.actor(), &mut out),
     };
     let _ = out.flush();

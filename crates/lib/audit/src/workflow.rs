@@ -2045,6 +2045,29 @@ impl<S: Store> Workflow<S> {
         })
     }
 
+    /// The risk measured so far in the current round, from the ballots and batches entered (those
+    /// not yet entered are left out, as if the round had drawn only the entered ones). Nothing is
+    /// stored or logged: it is a look for support staff (Arlo issue #1550), never a stopping
+    /// decision — only [`Workflow::end_round`] decides. Empty when no round is in progress.
+    pub async fn provisional_risk(&self, audit: &str) -> Result<Vec<ContestRisk>> {
+        let mut record = self.record(audit).await?;
+        let Some(round) = record.rounds.iter().find(|r| !r.ended) else {
+            return Ok(Vec::new());
+        };
+        let number = round.number;
+        let contests: Vec<String> = round.contests.iter().map(|c| c.contest.clone()).collect();
+        record
+            .ballots
+            .retain(|b| !(b.first_round == number && b.status == "not_audited"));
+        record
+            .batches
+            .retain(|b| !(b.first_round == number && b.status == "not_audited"));
+        Ok(contests
+            .iter()
+            .filter_map(|c| measure::measure(&record, c, number).ok())
+            .collect())
+    }
+
     /// The audit's activity log: every recorded change with its time, actor and details, oldest
     /// first (each is also an entry of the election log).
     pub async fn activity(&self, audit: &str) -> Result<Vec<Activity>> {

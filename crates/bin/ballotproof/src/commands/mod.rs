@@ -11,6 +11,7 @@ pub mod log;
 pub mod risk;
 pub mod sample;
 pub mod sample_size;
+pub mod serve;
 pub mod simulate;
 pub mod user;
 pub mod verify_audit;

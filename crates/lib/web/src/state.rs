@@ -1,0 +1,126 @@
+//! The application's shared state: the audit workflow (over the SQLite store and the election
+//! log), the clock, and the settings that decide how secrets are hashed and cookies marked.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::UNIX_EPOCH;
+
+use accounts::Accounts;
+use accounts::password::HashCost;
+use audit::{Clock, Workflow};
+use store::SqliteStore;
+
+use crate::error::WebError;
+
+/// Cheap to clone: one `Arc`.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+struct Inner {
+    wf: Workflow<SqliteStore>,
+    clock: Clock,
+    cost: HashCost,
+    secure_cookies: bool,
+    data_dir: PathBuf,
+    max_upload: usize,
+}
+
+/// How the state is set up.
+#[derive(Clone)]
+pub struct Settings {
+    pub clock: Clock,
+    /// Production everywhere but tests.
+    pub cost: HashCost,
+    /// Marks cookies `Secure` and uses the `__Host-` names (served over TLS, directly or by a
+    /// proxy).
+    pub secure_cookies: bool,
+    /// Largest accepted request body (uploads), bytes.
+    pub max_upload: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            clock: audit::workflow::system_clock(),
+            cost: HashCost::Production,
+            secure_cookies: false,
+            max_upload: 512 * 1024 * 1024,
+        }
+    }
+}
+
+impl AppState {
+    /// Opens the database and election log in `data_dir` (created if needed).
+    pub async fn open(data_dir: &Path, settings: Settings) -> Result<AppState, WebError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            WebError::Startup(format!(
+                "cannot create the data directory {}: {e}; choose a writable one with --data-dir",
+                data_dir.display()
+            ))
+        })?;
+        let ledger = ledger::Ledger::open(&data_dir.join("ledger"), None).map_err(|e| {
+            WebError::Startup(format!(
+                "cannot open the election log in {}: {e}",
+                data_dir.display()
+            ))
+        })?;
+        let store = SqliteStore::open(&data_dir.join(store::DATABASE_FILE))
+            .await
+            .map_err(|e| WebError::Startup(e.to_string()))?;
+        let wf = Workflow::open(store, ledger, settings.clock.clone())
+            .await
+            .map_err(|e| WebError::Startup(e.to_string()))?;
+        Ok(AppState(Arc::new(Inner {
+            wf,
+            clock: settings.clock,
+            cost: settings.cost,
+            secure_cookies: settings.secure_cookies,
+            data_dir: data_dir.to_path_buf(),
+            max_upload: settings.max_upload,
+        })))
+    }
+
+    pub fn wf(&self) -> &Workflow<SqliteStore> {
+        &self.0.wf
+    }
+
+    pub fn accounts(&self) -> Accounts<'_, SqliteStore> {
+        Accounts::new(self.0.wf.store(), self.0.cost)
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        (self.0.clock)()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.0.secure_cookies
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.0.data_dir
+    }
+
+    pub fn max_upload(&self) -> usize {
+        self.0.max_upload
+    }
+
+    /// The session cookie's name: `__Host-` (bound to this origin, Secure, Path=/) over TLS.
+    pub fn session_cookie(&self) -> &'static str {
+        if self.0.secure_cookies {
+            "__Host-bp_session"
+        } else {
+            "bp_session"
+        }
+    }
+
+    /// The cookie of the login forms' CSRF token (before there is a session).
+    pub fn pre_cookie(&self) -> &'static str {
+        if self.0.secure_cookies {
+            "__Host-bp_csrf"
+        } else {
+            "bp_csrf"
+        }
+    }
+}
