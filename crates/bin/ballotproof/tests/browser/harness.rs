@@ -4,15 +4,16 @@
 //! screenshots — on request into `docs/screenshots/`, always on failure into the temp directory.
 
 use std::io::Write;
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
-use std::os::unix::process::CommandExt;
+use std::net::{Ipv4Addr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::{Context, bail, ensure};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
+
+use crate::server::{Authenticator, Group, PASSWORD, TempDir, free_port};
 
 /// The flags Chromium needs on a closed network (the machine notes): no sandbox as root, no GPU,
 /// and none of the background connections that the network refuses.
@@ -32,7 +33,6 @@ const CHROMIUM_FLAGS: [&str; 9] = [
 pub const WINDOW: (u32, u32) = (1280, 800);
 
 /// The repository root (the tests run in the crate's directory).
-#[allow(dead_code)] // until the web application's screens land
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../..")
 }
@@ -83,55 +83,6 @@ fn skip(test: &str, why: &str) {
     let _ = writeln!(std::io::stderr(), "SKIPPED browser test {test}: {why}");
 }
 
-/// A temporary directory removed on drop.
-pub struct TempDir(pub PathBuf);
-
-impl TempDir {
-    pub fn new(name: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("ballotproof-e2e-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A free loopback port, found by binding port 0 and letting it go.
-pub fn free_port() -> u16 {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap()
-}
-
-/// A child process in its own process group, killed with the whole group on drop (chromedriver's
-/// Chromium and its helpers go with it even when a test fails half-way).
-pub struct Group(pub Child);
-
-impl Group {
-    pub fn spawn(command: &mut Command) -> std::io::Result<Self> {
-        command.process_group(0).spawn().map(Self)
-    }
-}
-
-impl Drop for Group {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.0.id());
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &group])
-            .stderr(Stdio::null())
-            .status();
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// A headless Chromium under chromedriver, and the WebDriver session driving it.
 pub struct Browser {
     pub client: Client,
@@ -145,8 +96,8 @@ pub struct Browser {
 impl Browser {
     /// Starts chromedriver on a free port and opens a session with a fresh profile.
     pub async fn start(chromedriver: &Path, test: &str) -> anyhow::Result<Self> {
-        let profile = TempDir::new(&format!("{test}-chromium"));
-        let port = free_port();
+        let profile = TempDir::new(&format!("{test}-chromium"))?;
+        let port = free_port()?;
         let log = std::fs::File::create(profile.0.join("chromedriver.log"))?;
         let driver = Group::spawn(
             Command::new(chromedriver)
@@ -203,7 +154,6 @@ impl Browser {
     /// Saves a screenshot of the viewport as `NAME.png` in the directory named by
     /// `BALLOTPROOF_SCREENSHOTS` (relative to the repository root), if it is set. A normal test run
     /// writes nothing into the tree.
-    #[allow(dead_code)] // until the web application's screens land
     pub async fn screenshot(&self, name: &str) -> anyhow::Result<()> {
         let Some(dir) = std::env::var_os("BALLOTPROOF_SCREENSHOTS") else {
             return Ok(());
@@ -258,23 +208,138 @@ impl Browser {
     pub async fn text(&self, css: &str) -> anyhow::Result<String> {
         Ok(self.find(css).await?.text().await?)
     }
+
+    /// The text of the element matching a CSS selector once `ready` holds for it, waiting up to
+    /// ten seconds (for pages that update themselves, such as the upload's progress page).
+    pub async fn wait_for_text(
+        &self,
+        css: &str,
+        ready: impl Fn(&str) -> bool,
+    ) -> anyhow::Result<String> {
+        let start = Instant::now();
+        loop {
+            let text = match self.client.find(Locator::Css(css)).await {
+                Ok(e) => e.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if ready(&text) {
+                return Ok(text);
+            }
+            if start.elapsed() > Duration::from_secs(10) {
+                bail!("{css:?} did not change as expected; it shows {text:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Types `text` into the field matching a CSS selector, replacing what it held.
+    pub async fn fill(&self, css: &str, text: &str) -> anyhow::Result<()> {
+        let field = self.find(css).await?;
+        field.clear().await?;
+        field.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// Clicks the element matching a CSS selector.
+    pub async fn click(&self, css: &str) -> anyhow::Result<()> {
+        self.find(css)
+            .await?
+            .click()
+            .await
+            .with_context(|| format!("clicking {css:?}"))
+    }
+
+    /// Clicks a link or button that loads another page, and returns once that page has loaded:
+    /// WebDriver's click returns when the click is dispatched, so the old document is watched
+    /// until it is gone (navigation, or a script's `document.write` of the server's answer).
+    pub async fn follow(&self, css: &str) -> anyhow::Result<()> {
+        self.load_by(async || self.click(css).await)
+            .await
+            .with_context(|| format!("following {css:?}"))
+    }
+
+    /// Runs `action` and returns once it has replaced the page (see [`Browser::follow`]).
+    pub async fn load_by(
+        &self,
+        action: impl AsyncFnOnce() -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let old = self.client.find(Locator::Css("html")).await?;
+        action().await?;
+        let start = Instant::now();
+        while old.tag_name().await.is_ok() {
+            if start.elapsed() > Duration::from_secs(10) {
+                bail!("no new page within 10 s");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("body"))
+            .await?;
+        Ok(())
+    }
+
+    /// Submits the form with id `form` with its (first) submit button, as a user would.
+    pub async fn submit(&self, form: &str) -> anyhow::Result<()> {
+        self.follow(&format!("#{form} button[type=submit]")).await
+    }
+
+    /// Opens `url`.
+    pub async fn open(&self, url: &str) -> anyhow::Result<()> {
+        self.client
+            .goto(url)
+            .await
+            .with_context(|| format!("opening {url}"))
+    }
+
+    /// Fetches `url` from the current page with its cookies (as a download link would) and
+    /// returns the status and the body.
+    pub async fn fetch(&self, url: &str) -> anyhow::Result<(u64, String)> {
+        let answer = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 fetch(arguments[0]).then(r => r.text().then(t => done([r.status, t])),
+                                          e => done([0, String(e)]));",
+                vec![url.into()],
+            )
+            .await?;
+        Ok((
+            answer[0].as_u64().unwrap_or_default(),
+            answer[1].as_str().unwrap_or_default().to_string(),
+        ))
+    }
+
+    /// The current page's path.
+    pub async fn path(&self) -> anyhow::Result<String> {
+        Ok(self.client.current_url().await?.path().to_string())
+    }
+
+    /// Fails unless the page's heading is `expected`.
+    pub async fn expect_heading(&self, expected: &str) -> anyhow::Result<()> {
+        let h1 = self.text("h1").await?;
+        if h1.trim() != expected {
+            let main = self.text("main").await.unwrap_or_default();
+            bail!("expected the page {expected:?}, got {h1:?}: {main}");
+        }
+        Ok(())
+    }
 }
 
-/// Runs one browser test: starts the browser, runs `steps`, and on failure keeps a screenshot and
-/// the page's HTML and names them in the panic.
-pub fn run<F>(test: &str, steps: F)
+/// Runs one browser test with the chromedriver [`browser_available`] found: starts the browser,
+/// runs `steps`, and on failure keeps a screenshot and the page's HTML and names them in the
+/// panic.
+pub fn run<F>(chromedriver: &Path, test: &str, steps: F)
 where
     F: AsyncFnOnce(&Browser) -> anyhow::Result<()>,
 {
-    let Some(chromedriver) = browser_available(test) else {
-        return;
-    };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
-        let browser = Browser::start(&chromedriver, test).await.unwrap();
+        let browser = Browser::start(chromedriver, test).await.unwrap();
         match steps(&browser).await {
             Ok(()) => browser.close().await.unwrap(),
             Err(e) => {
@@ -295,4 +360,64 @@ pub fn wait_for_port(port: u16, limit: Duration) -> anyhow::Result<()> {
         std::thread::sleep(Duration::from_millis(25));
     }
     bail!("nothing listened on port {port} within {limit:?}")
+}
+
+/// Logs in at `app`/login with [`PASSWORD`]; at the first login the account enrols its
+/// authenticator (the secret is read from `#totp-secret`, the recovery codes are checked and
+/// the page continued), later logins give the authenticator's next code. Returns the
+/// authenticator for the next login.
+pub async fn login(
+    b: &Browser,
+    app: &str,
+    email: &str,
+    authenticator: Option<Authenticator>,
+    screenshots: bool,
+) -> anyhow::Result<Authenticator> {
+    b.open(&format!("{app}/login")).await?;
+    b.fill("#email", email).await?;
+    b.fill("#password", PASSWORD).await?;
+    if screenshots {
+        b.screenshot("login").await?;
+    }
+    b.submit("login-form").await?;
+    match (b.path().await?.as_str(), authenticator) {
+        ("/login/enrol", None) => {
+            let secret = b.text("#totp-secret").await?;
+            let mut auth = Authenticator::new(&secret)?;
+            b.fill("#code", &auth.code()).await?;
+            if screenshots {
+                b.screenshot("totp-enrolment").await?;
+            }
+            b.submit("enrol-form").await?;
+            b.expect_heading("Your recovery codes").await?;
+            let codes = b
+                .client
+                .find_all(Locator::Css("#recovery-codes li"))
+                .await?;
+            ensure!(codes.len() >= 8, "only {} recovery codes", codes.len());
+            b.follow("#continue").await?;
+            Ok(auth)
+        }
+        ("/login/totp", Some(mut auth)) => {
+            b.fill("#code", &auth.code()).await?;
+            b.submit("totp-form").await?;
+            Ok(auth)
+        }
+        (path, auth) => bail!(
+            "after the password {email} is at {path} (enrolled before: {}): {}",
+            auth.is_some(),
+            b.text("main").await.unwrap_or_default()
+        ),
+    }
+}
+
+/// Logs out with the header's button.
+pub async fn logout(b: &Browser) -> anyhow::Result<()> {
+    b.follow("header form[action='/logout'] button").await?;
+    ensure!(
+        b.path().await? == "/login",
+        "logout went to {}",
+        b.path().await?
+    );
+    Ok(())
 }

@@ -5,5 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod audit_flow;
 mod harness;
+mod refusals;
+mod server;
 mod smoke;
