@@ -711,7 +711,15 @@ pub fn macro_batches(
     c: &ContestRecord,
 ) -> Result<Vec<(FrameBatch, ReportedBatch)>, AuditError> {
     let mut out = Vec::new();
-    for (ji, jname) in c.jurisdictions.iter().enumerate() {
+    // Arlo lists the batches offered to PPEB jurisdiction by jurisdiction, ordered by name
+    // (`Contest.jurisdictions` is `order_by="Jurisdiction.name"`, models.py L510-514; read by
+    // `api/shared.py::batch_tallies` L89-96), each jurisdiction's in the order of its batch-tally
+    // file. NumPy's draw depends on that order, so the frame follows it, with names in code-point
+    // order (Arlo's database collation may order names that differ in case, spaces or
+    // punctuation otherwise; see the crate docs on "the same sample as Arlo").
+    let mut names: Vec<&String> = c.jurisdictions.iter().collect();
+    names.sort();
+    for (ji, jname) in names.into_iter().enumerate() {
         let j = record
             .jurisdiction(jname)
             .ok_or_else(|| AuditError::NotFound(format!("jurisdiction {jname:?}")))?;

@@ -254,3 +254,86 @@ fn a_full_hand_count_of_batches_decides_the_outcome() {
         "{report}"
     );
 }
+
+/// Arlo offers PPEB the batches jurisdiction by jurisdiction in name order, whatever order they
+/// were created in; so two audits whose counties were added in opposite orders draw the same
+/// batches with the same tickets (NumPy's draw depends on the order of the list).
+#[test]
+fn ppeb_sample_does_not_depend_on_the_order_jurisdictions_were_added() {
+    let mut samples = Vec::new();
+    for order in [
+        ["Zeta County", "Alpha County"],
+        ["Alpha County", "Zeta County"],
+    ] {
+        let h = harness(&format!("batch-order-{}", order[0].len() + samples.len()));
+        let name = "Order";
+        h.create(
+            name,
+            AuditType::BatchComparison,
+            Math::Macro,
+            "0.1",
+            "order seed",
+        );
+        h.rt.block_on(async {
+            for county in order {
+                // Each county's election depends on its name, not on when it was added.
+                let seed = if county.starts_with('Z') { 31 } else { 32 };
+                let (spec, manifest, _) = generated(seed, 1000, 2);
+                let (tallies, _) = batch_tallies_csv(&spec, 0);
+                h.wf.add_jurisdiction(ACTOR, name, county).await.unwrap();
+                h.wf.upload(
+                    ACTOR,
+                    name,
+                    county,
+                    &Upload::new(
+                        UploadKind::Manifest,
+                        &[NamedFile::new("manifest.csv", &manifest)],
+                    ),
+                )
+                .await
+                .unwrap();
+                h.wf.upload(
+                    ACTOR,
+                    name,
+                    county,
+                    &Upload {
+                        kind: UploadKind::BatchTallies,
+                        files: &[NamedFile::new("tallies.csv", tallies.as_bytes())],
+                        contest: Some("Contest 1"),
+                    },
+                )
+                .await
+                .unwrap();
+            }
+            h.wf.add_contest(
+                ACTOR,
+                name,
+                &ContestSpec {
+                    name: "Contest 1".into(),
+                    targeted: true,
+                    ..ContestSpec::default()
+                },
+            )
+            .await
+            .unwrap();
+            h.wf.reveal_seed(ACTOR, name, None).await.unwrap();
+            h.wf.start_round(ACTOR, name, &[("Contest 1".into(), SizeChoice::Draws(6))])
+                .await
+                .unwrap();
+        });
+        let mut drawn: Vec<(String, String, String)> = h
+            .record(name)
+            .batches
+            .iter()
+            .flat_map(|b| {
+                b.draws
+                    .iter()
+                    .map(|d| (b.jurisdiction.clone(), b.batch.clone(), d.ticket.clone()))
+            })
+            .collect();
+        drawn.sort();
+        assert!(!drawn.is_empty());
+        samples.push(drawn);
+    }
+    assert_eq!(samples[0], samples[1]);
+}
