@@ -23,6 +23,33 @@
 //!
 //! **Architecture Invariant:** [`sample`], [`measure`], [`report`] and [`verify`] are pure functions
 //! of an [`record::AuditRecord`]: no database, no clock, no randomness besides the published seed.
+//!
+//! # "The same sample as Arlo", with several jurisdictions
+//!
+//! Given the same seed, jurisdiction names, manifests (and for batch audits batch tallies) and
+//! sample sizes, an audit here draws the ballots or batches Arlo draws, with the same ticket
+//! numbers. Precisely (Arlo `server/api/shared.py` and `server/audit_math/sampler.py` at 8d86156):
+//!
+//! * **Ballots** (polling, comparison, hybrid): each ballot's key is
+//!   `((jurisdiction name, tabulator or None, batch name), position)` written as Python's `repr`
+//!   (`compute_sample_ballots` L905-914: names, not Arlo's per-audit UUIDs, "deterministic real
+//!   world ids"); `None` when the jurisdiction's manifest has no Tabulator column. Tickets are
+//!   SHA-256 of the seed and the key, so the order jurisdictions or batches are listed in does not
+//!   matter; a contest draws from the batches of its own jurisdictions, continuing its ticket
+//!   stream after its earlier rounds' draws, and draws of several contests are merged per ballot.
+//! * **Batches** (batch comparison, PPEB): the key is `(jurisdiction name, batch name)` and tickets
+//!   come from the same consistent sampler, but *which* batches are drawn comes from NumPy's
+//!   `Generator.choice` over the list of batches, whose cumulative sum runs in list order. Arlo's
+//!   list is the contest's jurisdictions ordered by name (`Contest.jurisdictions`,
+//!   `order_by="Jurisdiction.name"`, `models.py` L510-514), each jurisdiction's batches in the order
+//!   of its batch-tally file (stored as JSON text, so that order is kept). [`measure`] builds the
+//!   same list, names in Unicode code-point order. Arlo orders names with its PostgreSQL
+//!   database's collation: the two agree unless names differ only in letter case, spaces or
+//!   punctuation in a way the collation weighs differently (e.g. `De Soto` sorts before `Delta` by
+//!   code point, after it in `en_US`), so audits with such names draw differently from an Arlo
+//!   installation with such a collation. A full hand tally takes every batch not drawn before in
+//!   sorted key order, the same in both.
+//! * Renaming a jurisdiction changes its keys, and so the sample, in both tools.
 
 pub mod measure;
 pub mod record;

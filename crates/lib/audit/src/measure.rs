@@ -442,10 +442,34 @@ fn full_hand_count(
     }) else {
         return Ok(None);
     };
-    if record.audit_type == AuditType::BatchComparison.as_str() {
-        return Ok(None); // every batch is drawn and compared; MACRO gives p = 0
-    }
     let mut totals: BTreeMap<&str, u64> = BTreeMap::new();
+    if record.audit_type == AuditType::BatchComparison.as_str() {
+        // Every batch of the contest is drawn (the PPEB sampler's full hand tally) and counted;
+        // the outcome is what the counted batches add up to.
+        let mut uncounted = 0;
+        for b in record.batches.iter().filter(|b| {
+            c.jurisdictions.contains(&b.jurisdiction)
+                && b.draws
+                    .iter()
+                    .any(|d| d.contest == c.name && d.round <= through)
+        }) {
+            match b.results.get(&c.name) {
+                Some(votes) => {
+                    for (name, v) in votes {
+                        *totals.entry(name.as_str()).or_default() += v;
+                    }
+                }
+                None => uncounted += 1,
+            }
+        }
+        if uncounted > 0 {
+            return Err(AuditError::State(format!(
+                "the full hand count of {:?} needs every batch's count; {uncounted} batches have none yet — enter them with the batch tally of round {}",
+                c.name, round.number
+            )));
+        }
+        return Ok(Some(hand_count_outcome(c, model, &totals)));
+    }
     for j in &c.jurisdictions {
         let tally = record
             .offline_tallies
@@ -461,6 +485,16 @@ fn full_hand_count(
             *totals.entry(name.as_str()).or_default() += v;
         }
     }
+    Ok(Some(hand_count_outcome(c, model, &totals)))
+}
+
+/// The outcome of a full hand count with these totals: confirmed (risk 0) when its winners are the
+/// reported winners; otherwise the hand count's outcome stands and the reported one is wrong.
+fn hand_count_outcome(
+    c: &ContestRecord,
+    model: &Contest,
+    totals: &BTreeMap<&str, u64>,
+) -> ContestRisk {
     let mut ranked: Vec<(&str, u64)> = c
         .choices
         .iter()
@@ -485,7 +519,7 @@ fn full_hand_count(
     found.sort_unstable();
     reported.sort_unstable();
     let same = found == reported;
-    Ok(Some(ContestRisk {
+    ContestRisk {
         contest: c.name.clone(),
         p_value: if same { 0.0 } else { 1.0 },
         risk_limit_met: same,
@@ -493,7 +527,7 @@ fn full_hand_count(
         counts: Counts::default(),
         discrepancies: Vec::new(),
         outcome_changed: !same,
-    }))
+    }
 }
 
 fn comparison(
@@ -677,7 +711,15 @@ pub fn macro_batches(
     c: &ContestRecord,
 ) -> Result<Vec<(FrameBatch, ReportedBatch)>, AuditError> {
     let mut out = Vec::new();
-    for (ji, jname) in c.jurisdictions.iter().enumerate() {
+    // Arlo lists the batches offered to PPEB jurisdiction by jurisdiction, ordered by name
+    // (`Contest.jurisdictions` is `order_by="Jurisdiction.name"`, models.py L510-514; read by
+    // `api/shared.py::batch_tallies` L89-96), each jurisdiction's in the order of its batch-tally
+    // file. NumPy's draw depends on that order, so the frame follows it, with names in code-point
+    // order (Arlo's database collation may order names that differ in case, spaces or
+    // punctuation otherwise; see the crate docs on "the same sample as Arlo").
+    let mut names: Vec<&String> = c.jurisdictions.iter().collect();
+    names.sort();
+    for (ji, jname) in names.into_iter().enumerate() {
         let j = record
             .jurisdiction(jname)
             .ok_or_else(|| AuditError::NotFound(format!("jurisdiction {jname:?}")))?;
@@ -1099,6 +1141,9 @@ pub fn draw_round(
                 }
             }
         } else if audit_type == AuditType::Hybrid {
+            if size.full_hand_count {
+                continue; // both strata counted by hand, entered as totals
+            }
             let frame = ballot_frame(record, c)?;
             let (cvr, non_cvr): (Vec<FrameBatch>, Vec<FrameBatch>) =
                 frame.into_iter().partition(|f| {

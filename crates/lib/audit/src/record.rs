@@ -3,7 +3,7 @@
 //! The workflow builds it from the database to measure risk at the end of a round, the reports
 //! render it, and the public export *is* this record as JSON (`audit.json`). `ballotproof
 //! verify-audit` reads it back and recomputes the sample and the risk with the same functions
-//! ([`crate::measure`], [`crate::recompute`]), so the numbers a state publishes and the numbers an
+//! ([`crate::measure`], [`crate::verify`]), so the numbers a state publishes and the numbers an
 //! observer checks come from one code path.
 
 use std::collections::BTreeMap;

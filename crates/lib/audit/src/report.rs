@@ -227,7 +227,15 @@ pub fn audit_report(record: &AuditRecord) -> String {
                 },
                 rc.size_option.clone(),
                 rc.draws_before.to_string(),
-                rc.risk_limit_met.map(yes_no).unwrap_or_default(),
+                match rc.risk_limit_met {
+                    // A full hand count does not measure risk: it is the outcome.
+                    Some(met) if rc.size_option == crate::measure::FULL_HAND_COUNT => if met {
+                        "Yes: the full hand count confirms the reported winners".to_string()
+                    } else {
+                        "No: the full hand count's winners differ from the reported ones; its outcome is the correct one".to_string()
+                    },
+                    met => met.map(yes_no).unwrap_or_default(),
+                },
                 rc.p_value.map(format_p).unwrap_or_default(),
                 r.sample_sha256.clone(),
             ]);

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use records::csvutil::Source;
 use records::{Card, CardSink, Contests, Diagnostics, Format, Manifest, Origin, Problem, Severity};
 use serde::{Deserialize, Serialize};
-use store::{BatchTallyRow, CvrCardRow, CvrContestRow, ManifestBatchRow, UploadData};
+use store::{BatchTallyRow, CvrCard, CvrCards, CvrContestRow, ManifestBatchRow, UploadData};
 
 /// One problem of an upload, as stored and shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -234,35 +234,38 @@ pub fn manifest_from_rows(source: &str, rows: &[ManifestBatchRow]) -> Manifest {
     }
 }
 
-/// Keeps what the audit needs of each card: where it is and its marks, compactly.
+/// Keeps what the audit needs of each card: where it is and its marks, packed
+/// ([`store::CvrCards`]); `marks` is reused from card to card.
 #[derive(Default)]
 struct CardRows {
-    cards: Vec<CvrCardRow>,
+    cards: CvrCards,
+    marks: String,
 }
 
 impl CardSink for CardRows {
     fn card(&mut self, _: &Origin<'_>, _: &Contests, card: &Card, _: &mut Diagnostics) {
-        let mut marks = String::new();
+        use std::fmt::Write as _;
+        let marks = &mut self.marks;
+        marks.clear();
         for (i, (on_card, card_marks)) in card.contest_marks().enumerate() {
             if i > 0 {
                 marks.push(';');
             }
-            marks.push_str(&on_card.contest.to_string());
-            marks.push(':');
+            let _ = write!(marks, "{}:", on_card.contest);
             for (k, m) in card_marks.iter().enumerate() {
                 if k > 0 {
                     marks.push(',');
                 }
-                marks.push_str(&m.choice.to_string());
+                let _ = write!(marks, "{}", m.choice);
             }
         }
-        self.cards.push(CvrCardRow {
-            tabulator: card.tabulator.clone(),
-            batch: card.batch.clone(),
+        self.cards.push(&CvrCard {
+            tabulator: &card.tabulator,
+            batch: &card.batch,
             record_id: card.record_id.and_then(|r| i64::try_from(r).ok()),
             position: None,
-            imprinted_id: card.imprinted_id.clone(),
-            cvr_id: card.cvr_id.clone(),
+            imprinted_id: &card.imprinted_id,
+            cvr_id: &card.cvr_id,
             marks,
         });
     }
@@ -350,12 +353,14 @@ pub fn read_cvrs(files: &[NamedFile<'_>], manifest: Option<&Manifest>) -> Parsed
     // One jurisdiction: the one counter numbers its ballots.
     if let Some(counter) = counters.first() {
         let positions = counter.positions();
-        for card in &mut rows.cards {
-            card.position = card
-                .record_id
-                .and_then(|r| u64::try_from(r).ok())
-                .and_then(|r| positions.position(&card.tabulator, &card.batch, r))
-                .and_then(|p| i64::try_from(p).ok());
+        for i in 0..rows.cards.len() {
+            let position = rows.cards.get(i).and_then(|card| {
+                card.record_id
+                    .and_then(|r| u64::try_from(r).ok())
+                    .and_then(|r| positions.position(card.tabulator, card.batch, r))
+                    .and_then(|p| i64::try_from(p).ok())
+            });
+            rows.cards.set_position(i, position);
         }
     }
     // Hart CVRs without the scanned ballot information name no tabulator: a card takes the
@@ -374,11 +379,16 @@ pub fn read_cvrs(files: &[NamedFile<'_>], manifest: Option<&Manifest>) -> Parsed
                 })
                 .or_insert(t);
         }
-        for card in rows.cards.iter_mut().filter(|c| c.tabulator.is_empty()) {
-            if let Some(Some(t)) = tabulator_of.get(card.batch.as_str()) {
-                card.tabulator = (*t).to_string();
+        rows.cards.rename_tabulators(|tabulator, batch| {
+            if !tabulator.is_empty() {
+                return None;
             }
-        }
+            tabulator_of
+                .get(batch)
+                .copied()
+                .flatten()
+                .map(str::to_string)
+        });
     }
     let reported: Vec<UploadedFile> = report
         .files

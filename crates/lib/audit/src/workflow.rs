@@ -1333,18 +1333,11 @@ impl<S: Store> Workflow<S> {
                     }
                     ("one more batch".to_string(), 1, 0)
                 }
-                SizeChoice::FullHandCount => {
-                    if record.audit_type == AuditType::Hybrid.as_str() {
-                        return Err(AuditError::Invalid(
-                            "a full hand count of a hybrid audit's contest is not supported yet; count it by hand outside the audit".into(),
-                        ));
-                    }
-                    (
-                        FULL_HAND_COUNT.to_string(),
-                        pick(FULL_HAND_COUNT).map_or(c.ballots, |o| o.draws),
-                        0,
-                    )
-                }
+                SizeChoice::FullHandCount => (
+                    FULL_HAND_COUNT.to_string(),
+                    pick(FULL_HAND_COUNT).map_or(c.ballots, |o| o.draws),
+                    0,
+                ),
             };
             if draws + non_cvr_draws == 0 && label != FULL_HAND_COUNT {
                 continue;

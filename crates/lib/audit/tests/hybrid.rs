@@ -8,9 +8,9 @@ use records::generate::GenMarks;
 
 use crate::{ACTOR, batch_tallies_csv, card_at, generated, harness};
 
-#[test]
-fn suite_confirms_a_hybrid_contest_from_both_strata() {
-    let h = harness("hybrid");
+/// A hybrid audit `name` of a generated election (40 of 60 batches with CVRs), contest 1 added with
+/// its reported totals, seed revealed. Returns the spec, the batches with CVRs and the totals.
+fn set_up(h: &crate::Harness, name: &str) -> (records::generate::Spec, u64, Vec<(String, u64)>) {
     let (spec, manifest, cvrs) = generated(21, 3000, 2);
     let cvr_batches = 40u64;
     // The manifest with Arlo's CVR column; the CVR export without the no-CVR batches.
@@ -46,21 +46,15 @@ fn suite_confirms_a_hybrid_contest_from_both_strata() {
         .map(|(_, l)| format!("{l}\n"))
         .collect();
     let (_, totals) = batch_tallies_csv(&spec, 0);
-    h.create(
-        "Hybrid",
-        AuditType::Hybrid,
-        Math::Suite,
-        "0.1",
-        "hybrid seed",
-    );
+    h.create(name, AuditType::Hybrid, Math::Suite, "0.1", "hybrid seed");
     h.rt.block_on(async {
-        h.wf.add_jurisdiction(ACTOR, "Hybrid", "Rio County")
+        h.wf.add_jurisdiction(ACTOR, name, "Rio County")
             .await
             .unwrap();
         let r =
             h.wf.upload(
                 ACTOR,
-                "Hybrid",
+                name,
                 "Rio County",
                 &Upload::new(
                     UploadKind::Manifest,
@@ -73,7 +67,7 @@ fn suite_confirms_a_hybrid_contest_from_both_strata() {
         let r =
             h.wf.upload(
                 ACTOR,
-                "Hybrid",
+                name,
                 "Rio County",
                 &Upload::new(
                     UploadKind::Cvrs,
@@ -85,18 +79,25 @@ fn suite_confirms_a_hybrid_contest_from_both_strata() {
         assert!(r.accepted, "{r:?}");
         h.wf.add_contest(
             ACTOR,
-            "Hybrid",
+            name,
             &ContestSpec {
                 name: "Contest 1".into(),
                 targeted: true,
-                votes: Some(totals),
+                votes: Some(totals.clone()),
                 ..ContestSpec::default()
             },
         )
         .await
         .unwrap();
-        h.wf.reveal_seed(ACTOR, "Hybrid", None).await.unwrap();
+        h.wf.reveal_seed(ACTOR, name, None).await.unwrap();
     });
+    (spec, cvr_batches, totals)
+}
+
+#[test]
+fn suite_confirms_a_hybrid_contest_from_both_strata() {
+    let h = harness("hybrid");
+    let (spec, cvr_batches, _) = set_up(&h, "Hybrid");
     let record = h.record("Hybrid");
     let stratum = record.contests[0].cvr_stratum.clone().unwrap();
     assert_eq!(stratum.ballots, cvr_batches * 50);
@@ -153,4 +154,50 @@ fn suite_confirms_a_hybrid_contest_from_both_strata() {
     let dir = h.dir.join("export");
     h.rt.block_on(h.wf.export(ACTOR, "Hybrid", &dir)).unwrap();
     audit::verify::verify_export(&dir).unwrap();
+}
+
+/// Escalating a hybrid contest to a full hand count: nothing is drawn, the county enters the
+/// counted totals of both strata, and the hand count decides — confirming the reported winner,
+/// or showing that another won.
+#[test]
+fn a_full_hand_count_decides_a_hybrid_contest() {
+    for (audit, swap) in [("Counted", false), ("Overturned", true)] {
+        let h = harness(&format!("hybrid-full-{audit}"));
+        let (_, _, totals) = set_up(&h, audit);
+        let started =
+            h.rt.block_on(h.wf.start_round(
+                ACTOR,
+                audit,
+                &[("Contest 1".into(), audit::SizeChoice::FullHandCount)],
+            ))
+            .unwrap();
+        assert_eq!(started.ballots, 0);
+        assert_eq!(started.sizes[0].2, audit::measure::FULL_HAND_COUNT);
+        let mut counted = totals.clone();
+        if swap {
+            counted[0].1 = totals[1].1;
+            counted[1].1 = totals[0].1;
+        }
+        h.rt.block_on(h.wf.record_offline_tally(
+            ACTOR,
+            audit,
+            "Rio County",
+            "Contest 1",
+            &counted,
+            Some(3000),
+        ))
+        .unwrap();
+        let ended = h.rt.block_on(h.wf.end_round(ACTOR, audit)).unwrap();
+        let risk = &ended.risks[0];
+        assert_eq!(risk.outcome_changed, swap, "{risk:?}");
+        assert_eq!(risk.risk_limit_met, !swap, "{risk:?}");
+        if !swap {
+            assert!(ended.complete);
+            assert_eq!(risk.p_value, 0.0);
+            // The export recomputes the round as a full hand count.
+            let dir = h.dir.join("export");
+            h.rt.block_on(h.wf.export(ACTOR, audit, &dir)).unwrap();
+            audit::verify::verify_export(&dir).unwrap();
+        }
+    }
 }

@@ -913,20 +913,23 @@ fn finish(mut state: State, mut files: Vec<FileReport>) -> Inspection {
         .map(|j| j.name.to_lowercase())
         .collect();
     for group in &mut state.groups {
-        if group.ess_cvr_read {
-            group.ess.report_unmatched(d);
-        } else if !group.ess.is_empty() {
-            d.error("ess-no-cvr", Location::default(), format!("ES&S ballots files{} were given without the ES&S CVR file they go with; inspect them together", group.of()));
-        }
         if !group.name.is_empty()
             && !known.is_empty()
             && !known.contains(&group.name.to_lowercase())
         {
             d.warning("unknown-jurisdiction", Location::default(), format!("jurisdiction {:?} (given as JURISDICTION=PATH) is not in the jurisdictions file; check its spelling", group.name));
         }
+        // Reconciliation's messages name batches, which two counties may share: say whose.
+        d.set_context((!group.name.is_empty()).then(|| format!("Jurisdiction {:?}", group.name)));
+        if group.ess_cvr_read {
+            group.ess.report_unmatched(d);
+        } else if !group.ess.is_empty() {
+            d.error("ess-no-cvr", Location::default(), "ES&S ballots files were given without the ES&S CVR file they go with; inspect them together");
+        }
         group.counter.finish(d);
         let reconciliation = (!group.manifests.is_empty() && group.counter.cards > 0)
             .then(|| reconcile(&group.manifests, &group.counter, d));
+        d.set_context(None);
         jurisdictions.push(JurisdictionReport {
             name: group.name.clone(),
             cards: group.counter.cards,

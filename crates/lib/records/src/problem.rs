@@ -159,6 +159,8 @@ pub struct Diagnostics {
     problems: Vec<Problem>,
     /// How many problems of each kind were reported, with the severity of the kind.
     counts: Vec<(&'static str, u64, Severity)>,
+    /// Said before each message while set (`Jurisdiction "Adams"`).
+    context: Option<String>,
 }
 
 impl Diagnostics {
@@ -169,8 +171,17 @@ impl Diagnostics {
         Diagnostics::default()
     }
 
+    /// Starts (or with `None` ends) saying `context` before every message, as `context: message`
+    /// — for problems whose own text cannot tell which of several jurisdictions they are about.
+    pub fn set_context(&mut self, context: Option<String>) {
+        self.context = context;
+    }
+
     /// Records a problem of kind `kind` (a short fixed label such as `"unknown-batch"`).
-    pub fn push(&mut self, kind: &'static str, problem: Problem) {
+    pub fn push(&mut self, kind: &'static str, mut problem: Problem) {
+        if let Some(context) = &self.context {
+            problem.message = format!("{context}: {}", problem.message);
+        }
         let count = match self.counts.iter_mut().find(|(k, _, _)| *k == kind) {
             Some((_, n, severity)) => {
                 *n += 1;

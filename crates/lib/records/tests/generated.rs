@@ -196,3 +196,33 @@ fn unknown_jurisdiction_names_are_flagged() {
         r.problems
     );
 }
+
+/// Two counties' exports numbered alike: a reconciliation problem in one names its jurisdiction,
+/// since "batch 3 of tabulator 1" alone could be either county's.
+#[test]
+fn reconciliation_messages_name_the_jurisdiction() {
+    let mut cvrs = Vec::new();
+    generate::write_dominion_csv(&spec(), &mut cvrs).unwrap();
+    let full = manifest(false);
+    // Boone's manifest lacks its last batch.
+    let text = String::from_utf8(full.clone()).unwrap();
+    let short: String = text
+        .lines()
+        .take(text.lines().count() - 1)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let report = records::inspect(vec![
+        Input::bytes("adams-cvrs.csv", cvrs.clone()).in_jurisdiction("Adams"),
+        Input::bytes("adams-manifest.csv", full).in_jurisdiction("Adams"),
+        Input::bytes("boone-cvrs.csv", cvrs).in_jurisdiction("Boone County"),
+        Input::bytes("boone-manifest.csv", short.into_bytes()).in_jurisdiction("Boone County"),
+    ]);
+    let errors = errors(&report);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("boone-cvrs.csv")
+            && errors[0].contains("Jurisdiction \"Boone County\": the CVRs have")
+            && errors[0].contains("which no ballot manifest lists"),
+        "{errors:?}"
+    );
+}

@@ -17,6 +17,7 @@
 //! whole trait and takes the store to test from a constructor, so it can run on both backends.
 
 pub mod accounts;
+mod cards;
 pub mod model;
 mod sql;
 mod sqlite;
@@ -25,6 +26,7 @@ mod sqlite_accounts;
 use std::future::Future;
 
 pub use accounts::*;
+pub use cards::{CvrCard, CvrCards};
 pub use model::*;
 pub use sqlite::{DATABASE_FILE, SqliteStore};
 

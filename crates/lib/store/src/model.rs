@@ -202,7 +202,7 @@ pub enum UploadData {
     Manifest(Vec<ManifestBatchRow>),
     Cvrs {
         contests: Vec<CvrContestRow>,
-        cards: Vec<CvrCardRow>,
+        cards: crate::CvrCards,
     },
     BatchTallies(Vec<BatchTallyRow>),
 }

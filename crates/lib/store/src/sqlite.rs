@@ -348,26 +348,29 @@ impl Store for SqliteStore {
                         .await?;
                 }
                 let full = sql::cvr_cards_insert(sql::CARDS_PER_INSERT);
-                for chunk in cards.chunks(sql::CARDS_PER_INSERT) {
-                    let text = if chunk.len() == sql::CARDS_PER_INSERT {
+                let mut start = 0;
+                while start < cards.len() {
+                    let end = cards.len().min(start + sql::CARDS_PER_INSERT);
+                    let text = if end - start == sql::CARDS_PER_INSERT {
                         full.clone()
                     } else {
-                        sql::cvr_cards_insert(chunk.len())
+                        sql::cvr_cards_insert(end - start)
                     };
                     let mut query = sqlx::query(AssertSqlSafe(text));
-                    for card in chunk {
+                    for card in (start..end).filter_map(|i| cards.get(i)) {
                         query = query
                             .bind(id)
                             .bind(j)
-                            .bind(&card.tabulator)
-                            .bind(&card.batch)
+                            .bind(card.tabulator)
+                            .bind(card.batch)
                             .bind(card.record_id)
                             .bind(card.position)
-                            .bind(&card.imprinted_id)
-                            .bind(&card.cvr_id)
-                            .bind(&card.marks);
+                            .bind(card.imprinted_id)
+                            .bind(card.cvr_id)
+                            .bind(card.marks);
                     }
                     query.execute(&mut *tx).await?;
+                    start = end;
                 }
             }
             UploadData::BatchTallies(rows) => {

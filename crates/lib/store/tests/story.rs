@@ -239,7 +239,7 @@ async fn story(store: &impl Store) {
             &upload(adams, "cvrs", "c1"),
             &UploadData::Cvrs {
                 contests: vec![contest_row.clone()],
-                cards: cards.clone(),
+                cards: cards.iter().cloned().collect(),
             },
             &[],
         )
@@ -278,7 +278,7 @@ async fn story(store: &impl Store) {
             &upload(adams, "cvrs", "c2"),
             &UploadData::Cvrs {
                 contests: vec![],
-                cards: cards[..1].to_vec(),
+                cards: cards[..1].iter().cloned().collect(),
             },
             &[],
         )

@@ -8,7 +8,9 @@
 //!    (double submit) — in the `csrf` form field (the first field of a multipart form) or the
 //!    `X-CSRF-Token` header (htmx), compared in constant time.
 //! 3. A fresh **CSP nonce** per response and the security headers (CSP with `default-src
-//!    'self'`, no inline script or style, `frame-ancestors 'none'`; nosniff; no referrer;
+//!    'self'`, no inline script or style, `frame-ancestors 'none'`; nosniff; referrers only within
+//!    this origin (`same-origin`: with `no-referrer` browsers send `Origin: null` on forms, which
+//!    the CSRF check must refuse);
 //!    permissions off; HSTS over TLS; `no-store` for pages).
 //! 4. After a state-changing request, the store's outbox is appended to the **election log**
 //!    (`Workflow::flush`) before the response leaves, so every login, failure and change is in
@@ -282,7 +284,10 @@ fn add_headers(headers: &mut HeaderMap, nonce: &str, tls: bool) {
     };
     set("content-security-policy", &csp(nonce));
     set("x-content-type-options", "nosniff");
-    set("referrer-policy", "no-referrer");
+    // Not `no-referrer`: under it browsers send `Origin: null` with every form, and the CSRF
+    // check refuses them all. `same-origin` still keeps paths (a one-time board link) from
+    // leaving the site.
+    set("referrer-policy", "same-origin");
     set(
         "permissions-policy",
         "camera=(), microphone=(), geolocation=(), payment=(), usb=()",

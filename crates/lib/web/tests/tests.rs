@@ -600,7 +600,7 @@ async fn security_headers_with_a_fresh_nonce_per_response() {
         assert!(r.body.contains(&format!("nonce=\"{nonce}\"")));
         assert!(!r.body.contains("<script>") && !r.body.contains("style="));
         assert_eq!(r.headers["x-content-type-options"], "nosniff");
-        assert_eq!(r.headers["referrer-policy"], "no-referrer");
+        assert_eq!(r.headers["referrer-policy"], "same-origin");
         assert!(r.headers.contains_key("permissions-policy"));
     }
     let set = a.headers[header::SET_COOKIE].to_str().unwrap();
