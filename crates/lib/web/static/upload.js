@@ -1,14 +1,14 @@
-// Upload progress: sends an upload form with XMLHttpRequest to show a progress bar, then puts the
-// server's answer (the page with the validation report) in place of the page's main section with
-// DOM methods (nothing written as markup, nothing run as script). Without JavaScript, or if anything
-// here is missing, the form submits normally.
+// Upload progress: sends an upload form with XMLHttpRequest to show a progress bar, then shows the
+// server's answer (the page with the validation report) by putting its parsed document element in
+// place of this one with DOM methods (nothing written as markup; the new page's scripts do not run
+// again, and this document's listeners stay). Without JavaScript, or if anything here is missing,
+// the form submits normally.
 document.addEventListener("submit", function (event) {
   var form = event.target;
   var barId = form.getAttribute("data-progress");
   if (!barId || !window.FormData || !window.XMLHttpRequest || !window.DOMParser) { return; }
   var bar = document.getElementById(barId);
-  var main = document.getElementById("main");
-  if (!bar || !main) { return; }
+  if (!bar) { return; }
   event.preventDefault();
   bar.hidden = false;
   var xhr = new XMLHttpRequest();
@@ -18,12 +18,10 @@ document.addEventListener("submit", function (event) {
   });
   xhr.addEventListener("load", function () {
     var page = new DOMParser().parseFromString(xhr.responseText, "text/html");
-    var fresh = page.getElementById("main");
-    if (!fresh) { form.submit(); return; }
-    main.replaceWith(document.importNode(fresh, true));
-    if (page.title) { document.title = page.title; }
-    var shown = document.getElementById("main");
-    if (shown) { shown.focus(); }
+    if (!page.getElementById("main")) { form.submit(); return; }
+    document.replaceChild(document.importNode(page.documentElement, true), document.documentElement);
+    var main = document.getElementById("main");
+    if (main) { main.focus(); }
   });
   xhr.addEventListener("error", function () { form.submit(); });
   xhr.send(new FormData(form));

@@ -385,7 +385,7 @@ async fn the_upload_script_writes_no_markup_and_keeps_the_no_script_form() {
     let js = app.get("/static/upload.js", "").await;
     assert_eq!(js.status, StatusCode::OK);
     assert!(!js.body.contains("document.write") && !js.body.contains("innerHTML"));
-    assert!(js.body.contains("replaceWith") && js.body.contains("form.submit()"));
+    assert!(js.body.contains("replaceChild") && js.body.contains("form.submit()"));
     // The form itself posts multipart to the upload route (works without the script).
     app.user(
         "adams@example.gov",
