@@ -1,12 +1,13 @@
 //! Load benchmark of the web application on loopback: `ballotproof serve` (the release binary
 //! `cargo bench` builds) on a prepared ballot-comparison audit in round one, 100 users logged in
 //! at once — 20 state administrators through password and TOTP enrolment, 80 audit-board
-//! sessions through the printed passphrases of 10 boards — then a fixed number of requests:
-//! the main pages, and the audit board's ballot-entry POST. Prints p50/p95/p99 latency and
+//! sessions through the printed passphrases of 2 boards — then a fixed number of requests:
+//! the main pages, then ballot entry (page, Review, Submit) while administrators keep reading.
+//! Fails if a ballot entry is not recorded. Prints p50/p95/p99 latency and
 //! throughput per kind of request (docs/PERFORMANCE.md, "Web application").
 //!
 //! `cargo bench -p ballotproof --bench web_load`; `WEB_LOAD_REQUESTS=N` changes the number of
-//! page requests (default 4000; ballot entries are half that). Bounded: every phase stops after
+//! page requests (default 4000; ballot-entry rounds are half that). Bounded: every phase stops after
 //! 60 s whatever it has done.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -32,8 +33,12 @@ use server::{Authenticator, PASSWORD, Server, TempDir, add_user, cli};
 const AUDIT: &str = "Load";
 const COUNTY: &str = "Adams";
 const ADMINS: usize = 20;
-const BOARDS: usize = 10;
-const SESSIONS_PER_BOARD: usize = 8;
+/// Few boards, so that each has more ballots than its sessions enter (below): a submitted
+/// ballot then always leads on to a next one, and a redirect to the board's page is a failure.
+const BOARDS: usize = 2;
+const SESSIONS_PER_BOARD: usize = 40;
+/// Each board session enters ballots 1 to this of its board's list, over and over.
+const BALLOTS_PER_SESSION: usize = 3;
 const PHASE_LIMIT: Duration = Duration::from_secs(60);
 
 type Http = Client<HttpConnector, Full<Bytes>>;
@@ -175,18 +180,51 @@ impl User {
             a.status,
             a.location
         );
-        let name = format!("Member {n}");
-        u.send(
-            http,
-            app,
-            "POST",
-            "/board/members",
-            &[("member1", &name), ("member2", "Second")],
-        )
-        .await?;
+        // Login starts a new session with its own CSRF token; the token of the login page
+        // (the `bp_csrf` cookie's) is refused from now on, so read the board page's first.
         u.send(http, app, "GET", "/board", &[]).await?;
+        let name = format!("Member {n}");
+        let a = u
+            .send(
+                http,
+                app,
+                "POST",
+                "/board/members",
+                &[("member1", &name), ("member2", "Second")],
+            )
+            .await?;
+        ensure!(
+            a.status == 303 && a.location == "/board",
+            "board members: {} {}",
+            a.status,
+            a.location
+        );
+        let page = u.send(http, app, "GET", "/board/ballots/1", &[]).await?;
+        ensure!(
+            page.status == 200 && page.body.contains("id=\"ballot-form\""),
+            "ballot page after entering members: {} {}",
+            page.status,
+            page.location
+        );
         Ok(u)
     }
+}
+
+/// The first option of every contest on a ballot page, as the form fields that choose it.
+fn first_options(page: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for input in page.split("<input ").skip(1) {
+        let (Some(name), Some(value)) = (
+            between(input, "name=\"", "\""),
+            between(input, "value=\"", "\""),
+        ) else {
+            continue;
+        };
+        if name.starts_with("c:") && !out.iter().any(|(k, _)| k == name) {
+            out.push((name.to_string(), value.to_string()));
+        }
+    }
+    out
 }
 
 fn encode(text: &str) -> String {
@@ -213,6 +251,9 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted.get(i).copied().unwrap_or(f64::NAN)
 }
 
+/// One request's kind, whether it did what it should, and how long it took.
+type Timed = (&'static str, bool, Duration);
+
 /// Runs `total` requests from every user at once (each user sends its next request when its
 /// last one is answered), at most [`PHASE_LIMIT`]; returns the latencies per kind and the
 /// phase's wall time.
@@ -223,7 +264,7 @@ async fn phase<F, Fut>(
 ) -> (BTreeMap<&'static str, Samples>, Duration)
 where
     F: Fn(usize, usize, User) -> Fut + Clone + Send + 'static,
-    Fut: std::future::Future<Output = (&'static str, bool, Duration, User)> + Send,
+    Fut: std::future::Future<Output = (Vec<Timed>, User)> + Send,
 {
     let next = Arc::new(AtomicUsize::new(0));
     let start = Instant::now();
@@ -233,15 +274,15 @@ where
         let request = request.clone();
         tasks.push(tokio::spawn(async move {
             let mut user = user;
-            let mut seen: Vec<(&'static str, bool, Duration)> = Vec::new();
+            let mut seen: Vec<Timed> = Vec::new();
             loop {
                 let n = next.fetch_add(1, Ordering::Relaxed);
                 if n >= total || start.elapsed() > PHASE_LIMIT {
                     break;
                 }
-                let (kind, ok, took, u) = request(i, n, user).await;
+                let (timed, u) = request(i, n, user).await;
                 user = u;
-                seen.push((kind, ok, took));
+                seen.extend(timed);
             }
             seen
         }));
@@ -464,38 +505,80 @@ async fn bench(app: String, requests: usize) -> anyhow::Result<()> {
             };
             let t = Instant::now();
             let ok = matches!(u.send(&h, &a, "GET", &path, &[]).await, Ok(r) if r.status == 200);
-            (kind, ok, t.elapsed(), u)
+            (vec![(kind, ok, t.elapsed())], u)
         }
     })
     .await;
     report("Pages, 100 concurrent users", &mut kinds, wall);
 
-    // Ballot entry: every board session submits readings of its board's ballots.
-    let boards: Vec<User> = users.into_iter().skip(ADMINS).collect();
+    // Ballot entry: every board session enters its board's ballots while the administrators
+    // keep watching the audit's page.
     let (h, a) = (http.clone(), app.clone());
-    let (mut kinds, wall) = phase(boards, requests / 2, move |_, n, mut u| {
-        let (h, a) = (h.clone(), a.clone());
+    let (mut kinds, wall) = phase(users, requests / 2, move |i, n, mut u| {
+        let (h, a, ap) = (h.clone(), a.clone(), audit_path.clone());
         async move {
-            let path = format!("/board/ballots/{}", 1 + n % 3);
+            if i < ADMINS {
+                let t = Instant::now();
+                let r = u.send(&h, &a, "GET", &ap, &[]).await;
+                let ok = matches!(r, Ok(r) if r.status == 200);
+                return (vec![("GET /admin/audits/{audit}", ok, t.elapsed())], u);
+            }
+            // As the board screen does: the ballot's page, Review (the page with the summary),
+            // then Submit. Every contest of the county needs a reading: the first option of each.
+            let path = format!("/board/ballots/{}", 1 + n % BALLOTS_PER_SESSION);
+            let mut timed = Vec::new();
             let t = Instant::now();
-            let r = u
-                .send(
-                    &h,
-                    &a,
-                    "POST",
-                    &path,
-                    &[("c:Contest 1", "vote:Candidate 1-1"), ("action", "submit")],
-                )
-                .await;
-            let ok = matches!(r, Ok(r) if r.status == 303);
-            ("POST /board/ballots/{n} (submit)", ok, t.elapsed(), u)
+            let page = u.send(&h, &a, "GET", &path, &[]).await;
+            let fields = match &page {
+                Ok(p) if p.status == 200 => first_options(&p.body),
+                _ => Vec::new(),
+            };
+            timed.push(("GET /board/ballots/{n}", !fields.is_empty(), t.elapsed()));
+            if fields.is_empty() {
+                return (timed, u);
+            }
+            let form = |action| {
+                let mut f: Vec<(&str, &str)> = fields
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                f.push(("action", action));
+                f
+            };
+            let t = Instant::now();
+            let r = u.send(&h, &a, "POST", &path, &form("review")).await;
+            let reviewed =
+                matches!(&r, Ok(r) if r.status == 200 && r.body.contains("id=\"review\""));
+            timed.push(("POST /board/ballots/{n} (review)", reviewed, t.elapsed()));
+            if !reviewed {
+                return (timed, u);
+            }
+            let t = Instant::now();
+            let r = u.send(&h, &a, "POST", &path, &form("submit")).await;
+            // Recorded: on to the board's next ballot. A redirect to the board's home page
+            // would mean the entry was refused (no members) or the list ran out.
+            let ok =
+                matches!(&r, Ok(r) if r.status == 303 && r.location.starts_with("/board/ballots/"));
+            if !ok && let Ok(r) = &r {
+                eprintln!("submit of {path}: {} {}", r.status, r.location);
+            }
+            timed.push(("POST /board/ballots/{n} (submit)", ok, t.elapsed()));
+            (timed, u)
         }
     })
     .await;
     report(
-        "Ballot entry, 80 concurrent audit-board sessions",
+        "Ballot entry, 100 concurrent users (80 audit-board sessions entering, 20 administrators)",
         &mut kinds,
         wall,
+    );
+    let submits = kinds
+        .get("POST /board/ballots/{n} (submit)")
+        .map_or(0, |s| s.ms.len());
+    let failed: usize = kinds.values().map(|s| s.errors).sum();
+    ensure!(
+        submits > 0 && failed == 0,
+        "ballot entry: {submits} ballots recorded, {failed} requests failed"
     );
     Ok(())
 }
