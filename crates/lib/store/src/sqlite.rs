@@ -88,6 +88,15 @@ impl SqliteStore {
     pub(crate) async fn begin(&self) -> StoreResult<Tx> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
+
+    /// Every row of a read query keyed by one id (an audit's or a jurisdiction's), in the query's
+    /// order: most of the trait's read methods are exactly this.
+    async fn rows_for<T>(&self, query: &'static str, id: i64) -> StoreResult<Vec<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+    {
+        Ok(sqlx::query_as(query).bind(id).fetch_all(&self.pool).await?)
+    }
 }
 
 pub(crate) async fn write_log(
@@ -250,10 +259,7 @@ impl Store for SqliteStore {
     }
 
     async fn jurisdictions(&self, audit: AuditId) -> StoreResult<Vec<JurisdictionRow>> {
-        Ok(sqlx::query_as(sql::JURISDICTIONS)
-            .bind(audit)
-            .fetch_all(&self.pool)
-            .await?)
+        self.rows_for(sql::JURISDICTIONS, audit).await
     }
 
     async fn store_upload(
@@ -395,34 +401,22 @@ impl Store for SqliteStore {
     }
 
     async fn uploads(&self, audit: AuditId) -> StoreResult<Vec<UploadRow>> {
-        Ok(sqlx::query_as(sql::UPLOADS)
-            .bind(audit)
-            .fetch_all(&self.pool)
-            .await?)
+        self.rows_for(sql::UPLOADS, audit).await
     }
 
     async fn upload_files(&self, audit: AuditId) -> StoreResult<Vec<UploadFileRow>> {
-        Ok(sqlx::query_as(sql::UPLOAD_FILES)
-            .bind(audit)
-            .fetch_all(&self.pool)
-            .await?)
+        self.rows_for(sql::UPLOAD_FILES, audit).await
     }
 
     async fn manifest_batches(
         &self,
         jurisdiction: JurisdictionId,
     ) -> StoreResult<Vec<ManifestBatchRow>> {
-        Ok(sqlx::query_as(sql::MANIFEST_BATCHES)
-            .bind(jurisdiction)
-            .fetch_all(&self.pool)
-            .await?)
+        self.rows_for(sql::MANIFEST_BATCHES, jurisdiction).await
     }
 
     async fn cvr_contests(&self, jurisdiction: JurisdictionId) -> StoreResult<Vec<CvrContestRow>> {
-        Ok(sqlx::query_as(sql::CVR_CONTESTS)
-            .bind(jurisdiction)
-            .fetch_all(&self.pool)
-            .await?)
+        self.rows_for(sql::CVR_CONTESTS, jurisdiction).await
     }
 
     async fn cvr_cards(
@@ -460,10 +454,7 @@ impl Store for SqliteStore {
     }
 
     async fn batch_tallies(&self, jurisdiction: JurisdictionId) -> StoreResult<Vec<BatchTallyRow>> {
-        Ok(sqlx::query_as(sql::TALLIES)
-            .bind(jurisdiction)
-            .fetch_all(&self.pool)
-            .await?)
+        self.rows_for(sql::TALLIES, jurisdiction).await
     }
 
     async fn add_contest(&self, contest: &NewContest, log: &[LogRecord]) -> StoreResult<ContestId> {
@@ -641,45 +632,27 @@ impl Store for SqliteStore {
     }
 
     async fn rounds(&self, audit: AuditId) -> StoreResult<Vec<RoundRow>> {
-        Ok(sqlx::query_as(sql::ROUNDS)
-            .bind(audit)
-            .fetch_all(&self.pool)
-            .await?)
+        self.rows_for(sql::ROUNDS, audit).await
     }
 
     async fn round_contests(&self, audit: AuditId) -> StoreResult<Vec<RoundContestRow>> {
-        Ok(sqlx::query_as(sql::ROUND_CONTESTS)
-            .bind(audit)
-            .fetch_all(&self.pool)
-            .await?)
+        self.rows_for(sql::ROUND_CONTESTS, audit).await
     }
 
     async fn sampled_ballots(&self, audit: AuditId) -> StoreResult<Vec<SampledBallotRow>> {
-        Ok(sqlx::query_as(sql::BALLOTS)
-            .bind(audit)
-            .fetch_all(&self.pool)
-            .await?)
+        self.rows_for(sql::BALLOTS, audit).await
     }
 
     async fn draws(&self, audit: AuditId) -> StoreResult<Vec<DrawRow>> {
-        Ok(sqlx::query_as(sql::DRAWS)
-            .bind(audit)
-            .fetch_all(&self.pool)
-            .await?)
+        self.rows_for(sql::DRAWS, audit).await
     }
 
     async fn sampled_batches(&self, audit: AuditId) -> StoreResult<Vec<SampledBatchRow>> {
-        Ok(sqlx::query_as(sql::BATCHES)
-            .bind(audit)
-            .fetch_all(&self.pool)
-            .await?)
+        self.rows_for(sql::BATCHES, audit).await
     }
 
     async fn batch_draws(&self, audit: AuditId) -> StoreResult<Vec<BatchDrawRow>> {
-        Ok(sqlx::query_as(sql::BATCH_DRAWS)
-            .bind(audit)
-            .fetch_all(&self.pool)
-            .await?)
+        self.rows_for(sql::BATCH_DRAWS, audit).await
     }
 
     async fn set_audit_boards(
@@ -729,10 +702,7 @@ impl Store for SqliteStore {
     }
 
     async fn audit_boards(&self, audit: AuditId) -> StoreResult<Vec<BoardRow>> {
-        Ok(sqlx::query_as(sql::BOARDS)
-            .bind(audit)
-            .fetch_all(&self.pool)
-            .await?)
+        self.rows_for(sql::BOARDS, audit).await
     }
 
     async fn sign_off(
@@ -795,10 +765,7 @@ impl Store for SqliteStore {
     }
 
     async fn interpretations(&self, audit: AuditId) -> StoreResult<Vec<InterpretationRow>> {
-        Ok(sqlx::query_as(sql::INTERPRETATIONS)
-            .bind(audit)
-            .fetch_all(&self.pool)
-            .await?)
+        self.rows_for(sql::INTERPRETATIONS, audit).await
     }
 
     async fn record_offline_tally(
@@ -824,10 +791,7 @@ impl Store for SqliteStore {
     }
 
     async fn offline_tallies(&self, audit: AuditId) -> StoreResult<Vec<OfflineTallyRow>> {
-        Ok(sqlx::query_as(sql::OFFLINE)
-            .bind(audit)
-            .fetch_all(&self.pool)
-            .await?)
+        self.rows_for(sql::OFFLINE, audit).await
     }
 
     async fn record_batch_results(
@@ -858,10 +822,7 @@ impl Store for SqliteStore {
     }
 
     async fn batch_results(&self, audit: AuditId) -> StoreResult<Vec<BatchResultRow>> {
-        Ok(sqlx::query_as(sql::BATCH_RESULTS)
-            .bind(audit)
-            .fetch_all(&self.pool)
-            .await?)
+        self.rows_for(sql::BATCH_RESULTS, audit).await
     }
 
     async fn end_round(
@@ -935,9 +896,6 @@ impl Store for SqliteStore {
     }
 
     async fn audit_log(&self, audit: AuditId) -> StoreResult<Vec<PendingLog>> {
-        Ok(sqlx::query_as(sql::LOG_OF_AUDIT)
-            .bind(audit)
-            .fetch_all(&self.pool)
-            .await?)
+        self.rows_for(sql::LOG_OF_AUDIT, audit).await
     }
 }
