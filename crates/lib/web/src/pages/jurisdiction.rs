@@ -18,24 +18,12 @@ use crate::error::WebError;
 use crate::state::AppState;
 use crate::templates::{Chrome, Credential, JurisdictionPage, Table, encode, render_page};
 
+/// An upload's time as "YYYY-MM-DD HH:MM UTC", from the election log's RFC 3339 formatter.
 fn time(ms: i64) -> String {
-    let secs = ms / 1000;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        rem / 3600,
-        (rem % 3600) / 60
-    )
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms.max(0).unsigned_abs());
+    let stamp = ledger::entry::rfc3339(at); // 2024-02-29T23:59:59.999Z
+    let (date, clock) = stamp.split_once('T').unwrap_or((&stamp, ""));
+    format!("{date} {} UTC", clock.get(..5).unwrap_or(clock))
 }
 
 async fn render(
@@ -387,4 +375,14 @@ pub async fn offline_tally(
         )
         .await?;
     render(&state, &j, Some("Offline tally recorded.".into()), None).await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn upload_times_are_minutes_in_utc() {
+        assert_eq!(super::time(0), "1970-01-01 00:00 UTC");
+        assert_eq!(super::time(1_709_251_199_999), "2024-02-29 23:59 UTC");
+        assert_eq!(super::time(951_782_400_000), "2000-02-29 00:00 UTC");
+    }
 }
