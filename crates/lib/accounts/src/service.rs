@@ -498,7 +498,9 @@ impl<'a, S: AccountStore> Accounts<'a, S> {
         } else {
             return Err(AccountError::SessionExpired);
         };
-        self.store.touch_session(&hash, now_ms).await?;
+        if self.session_policy.needs_touch(&info.session, now_ms) {
+            self.store.touch_session(&hash, now_ms).await?;
+        }
         Ok(info)
     }
 

@@ -155,6 +155,13 @@ pub struct Workflow<S: Store> {
     clock: Clock,
     /// Set when a flush may have left entries appended but not marked (after open, or a failure).
     check_log: AtomicBool,
+    /// One flush at a time. Two concurrent flushes could both read the same pending entries and
+    /// append them twice; serialised, the second finds them marked. It also makes a group commit:
+    /// while one flush writes, the entries of every step that commits meanwhile wait for the next
+    /// flush, which appends them all with one `fdatasync`.
+    flushing: tokio::sync::Mutex<()>,
+    /// Each audit's record as of a revision ([`Workflow::record_shared`]).
+    records: Mutex<HashMap<AuditId, (i64, Arc<AuditRecord>)>>,
 }
 
 impl<S: Store> Workflow<S> {
@@ -167,6 +174,8 @@ impl<S: Store> Workflow<S> {
             instance,
             clock,
             check_log: AtomicBool::new(true),
+            flushing: tokio::sync::Mutex::new(()),
+            records: Mutex::new(HashMap::new()),
         };
         workflow.flush().await?;
         Ok(workflow)
@@ -230,6 +239,7 @@ impl<S: Store> Workflow<S> {
 
     /// Appends the outbox to the election log; returns how many entries were appended.
     pub async fn flush(&self) -> Result<usize> {
+        let _one_at_a_time = self.flushing.lock().await;
         let pending = self.store.pending_log().await?;
         if pending.is_empty() {
             self.check_log.store(false, Ordering::SeqCst);
@@ -815,6 +825,50 @@ impl<S: Store> Workflow<S> {
 
     /// Loads the whole audit as a record (what reports, risk and the export are computed from).
     pub async fn record(&self, audit: &str) -> Result<AuditRecord> {
+        Ok(AuditRecord::clone(&*self.record_shared(audit).await?))
+    }
+
+    /// The whole audit as a record, shared: built once per revision of the audit's data
+    /// ([`Store::audit_revision`]) and kept, so the web pages that show an audit — every audit
+    /// board's screen among them — do not each rebuild it from a few dozen queries.
+    ///
+    /// A record is kept only when the revision was the same before and after it was read: the
+    /// reads are separate queries, and a change committed between two of them would give a record
+    /// that mixes before and after. Such a record is read again (a change that lands meanwhile
+    /// only makes it newer), and after a few tries returned without being kept.
+    pub async fn record_shared(&self, audit: &str) -> Result<Arc<AuditRecord>> {
+        let mut a = self.audit(audit).await?;
+        if let Some(kept) = self.kept_record(a.id, a.revision) {
+            return Ok(kept);
+        }
+        let mut tries = 0;
+        loop {
+            let record = Arc::new(self.record_of(&a).await?);
+            let revision = self.store.audit_revision(a.id).await?;
+            tries += 1;
+            if revision == a.revision {
+                if let Ok(mut kept) = self.records.lock() {
+                    kept.insert(a.id, (revision, Arc::clone(&record)));
+                }
+                return Ok(record);
+            }
+            if tries == 3 {
+                return Ok(record);
+            }
+            a = self.audit(audit).await?;
+        }
+    }
+
+    fn kept_record(&self, audit: AuditId, revision: i64) -> Option<Arc<AuditRecord>> {
+        let kept = self.records.lock().ok()?;
+        kept.get(&audit)
+            .filter(|(at, _)| *at == revision)
+            .map(|(_, record)| Arc::clone(record))
+    }
+
+    /// The record built from the database now, bypassing what is kept (tests compare the two).
+    #[doc(hidden)]
+    pub async fn record_uncached(&self, audit: &str) -> Result<AuditRecord> {
         let a = self.audit(audit).await?;
         self.record_of(&a).await
     }
@@ -1001,7 +1055,10 @@ impl<S: Store> Workflow<S> {
         // Ballots with their draws, CVRs and readings.
         let ballots = s.sampled_ballots(a.id).await?;
         let draws = s.draws(a.id).await?;
-        let interpretations = s.interpretations(a.id).await?;
+        let mut interpretations_of: HashMap<i64, Vec<InterpretationRow>> = HashMap::new();
+        for i in s.interpretations(a.id).await? {
+            interpretations_of.entry(i.ballot_id).or_default().push(i);
+        }
         let mut by_ballot: HashMap<i64, Vec<DrawRecord>> = HashMap::new();
         for d in &draws {
             by_ballot.entry(d.ballot_id).or_default().push(DrawRecord {
@@ -1079,9 +1136,10 @@ impl<S: Store> Workflow<S> {
                 status: b.status.clone(),
                 draws: by_ballot.remove(&b.id).unwrap_or_default(),
                 cvr: cvrs.remove(&b.id),
-                interpretations: interpretations
+                interpretations: interpretations_of
+                    .remove(&b.id)
+                    .unwrap_or_default()
                     .iter()
-                    .filter(|i| i.ballot_id == b.id)
                     .filter_map(|i| {
                         let c = c_by_id.get(&i.contest_id)?;
                         let idx: Vec<usize> = serde_json::from_str(&i.choices).unwrap_or_default();
@@ -1100,8 +1158,14 @@ impl<S: Store> Workflow<S> {
             .collect();
 
         let batches = s.sampled_batches(a.id).await?;
-        let batch_draws = s.batch_draws(a.id).await?;
-        let results = s.batch_results(a.id).await?;
+        let mut draws_of_batch: HashMap<i64, Vec<BatchDrawRow>> = HashMap::new();
+        for d in s.batch_draws(a.id).await? {
+            draws_of_batch.entry(d.batch_id).or_default().push(d);
+        }
+        let mut results_of_batch: HashMap<i64, Vec<BatchResultRow>> = HashMap::new();
+        for r in s.batch_results(a.id).await? {
+            results_of_batch.entry(r.batch_id).or_default().push(r);
+        }
         let sb_records: Vec<SampledBatchRecord> = batches
             .iter()
             .map(|b| SampledBatchRecord {
@@ -1112,18 +1176,20 @@ impl<S: Store> Workflow<S> {
                 first_round: u64::try_from(b.first_round).unwrap_or(0),
                 audit_board: b.audit_board_id.and_then(|id| board_name.get(&id).cloned()),
                 status: b.status.clone(),
-                draws: batch_draws
+                draws: draws_of_batch
+                    .remove(&b.id)
+                    .unwrap_or_default()
                     .iter()
-                    .filter(|d| d.batch_id == b.id)
                     .map(|d| DrawRecord {
                         round: round_number.get(&d.round_id).copied().unwrap_or(0),
                         contest: contest_name.get(&d.contest_id).cloned().unwrap_or_default(),
                         ticket: d.ticket.clone(),
                     })
                     .collect(),
-                results: results
+                results: results_of_batch
+                    .remove(&b.id)
+                    .unwrap_or_default()
                     .iter()
-                    .filter(|r| r.batch_id == b.id)
                     .filter_map(|r| {
                         let c = c_by_id.get(&r.contest_id)?;
                         let votes: Vec<u64> = serde_json::from_str(&r.votes).unwrap_or_default();

@@ -7,7 +7,7 @@ use records::generate::GenMarks;
 
 use crate::{ACTOR, Harness, batch_tallies_csv, card_at, generated, harness};
 
-fn set_up(h: &Harness, name: &str, math: Math) -> records::generate::Spec {
+pub(crate) fn set_up(h: &Harness, name: &str, math: Math) -> records::generate::Spec {
     let (spec, manifest, _) = generated(7, 2000, 4);
     let (_, totals) = batch_tallies_csv(&spec, 0);
     h.create(
@@ -51,7 +51,10 @@ fn set_up(h: &Harness, name: &str, math: Math) -> records::generate::Spec {
     spec
 }
 
-fn read_paper(spec: &records::generate::Spec, b: &audit::record::BallotRecord) -> BallotEntry {
+pub(crate) fn read_paper(
+    spec: &records::generate::Spec,
+    b: &audit::record::BallotRecord,
+) -> BallotEntry {
     let card = card_at(spec, &b.batch, b.position);
     let contest = &spec.contests(false)[0];
     let reading = match &card.marks[0] {

@@ -5,6 +5,7 @@
 
 mod arapahoe;
 mod batch;
+mod concurrency;
 mod export;
 mod hybrid;
 mod multi;
@@ -81,8 +82,14 @@ impl Harness {
             .unwrap();
     }
 
+    /// The audit's record as the web pages get it (kept between changes), checked against one
+    /// read from the database now: every test that looks at a record after a step also proves
+    /// that the step moved the audit's revision, so no page can show a stale record.
     pub fn record(&self, audit: &str) -> AuditRecord {
-        self.rt.block_on(self.wf.record(audit)).unwrap()
+        let kept = self.rt.block_on(self.wf.record(audit)).unwrap();
+        let fresh = self.rt.block_on(self.wf.record_uncached(audit)).unwrap();
+        assert!(kept == fresh, "the kept record of {audit} is stale");
+        kept
     }
 
     /// Enters every not-yet-audited ballot of the current round as its CVR reads, except where

@@ -252,6 +252,12 @@ pub trait Store: Send + Sync {
     fn pending_log(&self) -> impl Future<Output = StoreResult<Vec<PendingLog>>> + Send;
     /// Records where outbox entries landed in the election log.
     fn mark_logged(&self, logged: &[(i64, u64)]) -> impl Future<Output = StoreResult<()>> + Send;
+    /// The audit's revision: a number that grows with every committed change to the audit's data,
+    /// by this process or another. Every changing method increases it in its own transaction (the
+    /// SQLite store does it where it writes the change's log entries, the one place every audit
+    /// write passes), so equal revisions mean equal data. The workflow caches the audit's record
+    /// under it (`audit::Workflow::record_shared`).
+    fn audit_revision(&self, audit: AuditId) -> impl Future<Output = StoreResult<i64>> + Send;
     /// Every outbox entry of an audit (logged or not), oldest first.
     fn audit_log(
         &self,

@@ -60,6 +60,8 @@ pub struct NewAudit {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AuditRow {
     pub id: AuditId,
+    /// Grows with every committed change to the audit's data ([`crate::Store::audit_revision`]).
+    pub revision: i64,
     pub name: String,
     pub audit_type: String,
     pub math: String,

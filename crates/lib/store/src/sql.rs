@@ -8,9 +8,11 @@ pub const META_INSERT: &str = "INSERT INTO store_meta (id, instance, created_at)
 pub const LOG_INSERT: &str = "INSERT INTO log_outbox (audit_id, kind, actor, time_ms, sha256, body) VALUES ($1, $2, $3, $4, $5, $6)";
 pub const LOG_PENDING: &str = "SELECT id, audit_id, kind, actor, time_ms, sha256, body FROM log_outbox WHERE ledger_index IS NULL ORDER BY id";
 pub const LOG_MARK: &str = "UPDATE log_outbox SET ledger_index = $1 WHERE id = $2";
+pub const AUDIT_REVISION: &str = "SELECT revision FROM audits WHERE id = $1";
+pub const AUDIT_REVISION_BUMP: &str = "UPDATE audits SET revision = revision + 1 WHERE id = $1";
 pub const LOG_OF_AUDIT: &str = "SELECT id, audit_id, kind, actor, time_ms, sha256, body FROM log_outbox WHERE audit_id = $1 ORDER BY id";
 
-const AUDIT_COLUMNS: &str = "id, name, audit_type, math, risk_limit, seed_commitment, seed_salt, sealed_seed, seed, seed_revealed_at, status, created_at, created_by, finished_at";
+const AUDIT_COLUMNS: &str = "id, revision, name, audit_type, math, risk_limit, seed_commitment, seed_salt, sealed_seed, seed, seed_revealed_at, status, created_at, created_by, finished_at";
 pub fn audit_select(filter: &str) -> String {
     format!("SELECT {AUDIT_COLUMNS} FROM audits {filter}")
 }

@@ -147,7 +147,7 @@ impl AccountStore for SqliteStore {
         let done = sqlx::query("UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)")
             .bind(step)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -304,7 +304,7 @@ impl AccountStore for SqliteStore {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_sha256 = $2")
             .bind(at)
             .bind(id_sha256)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -357,7 +357,7 @@ impl AccountStore for SqliteStore {
         .bind(idle_before)
         .bind(absolute_before)
         .bind(pending_before)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(done.rows_affected())
     }

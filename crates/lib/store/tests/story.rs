@@ -552,24 +552,48 @@ async fn story(store: &impl Store) {
         entered_at: 8,
         entered_by: "test:story".into(),
     };
+    // The revision moves with every committed change, log entries or not, and with nothing else.
+    let revision = store.audit_revision(audit).await.unwrap();
+    assert!(revision > 0, "the changes so far moved it");
+    assert_eq!(
+        store.audit(audit).await.unwrap().revision,
+        revision,
+        "the audit row carries it"
+    );
     store.record_offline_tally(&offline, &[]).await.unwrap();
+    let after_tally = store.audit_revision(audit).await.unwrap();
+    assert!(after_tally > revision);
     let corrected = OfflineTallyRow {
         votes: "[1,2]".into(),
         ..offline
     };
     store.record_offline_tally(&corrected, &[]).await.unwrap();
     assert_eq!(store.offline_tallies(audit).await.unwrap(), vec![corrected]);
+    let after_correction = store.audit_revision(audit).await.unwrap();
+    assert!(after_correction > after_tally);
+    assert_eq!(
+        store.audit_revision(audit).await.unwrap(),
+        after_correction,
+        "reading does not move it"
+    );
 
     store
         .sign_off(boards[0], ("Ana", "Ben"), 9, &log("audit.board_signed_off"))
         .await
         .unwrap();
+    let signed = store.audit_revision(audit).await.unwrap();
+    assert!(signed > after_correction);
     assert!(
         store
             .sign_off(boards[0], ("Ana", "Ben"), 9, &[])
             .await
             .is_err(),
         "a board signs off once"
+    );
+    assert_eq!(
+        store.audit_revision(audit).await.unwrap(),
+        signed,
+        "a refused change does not move it"
     );
     assert_eq!(
         store.audit_boards(audit).await.unwrap()[0]

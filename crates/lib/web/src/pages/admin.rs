@@ -91,7 +91,7 @@ pub async fn audit_page(
 ) -> Result<Response> {
     let wf = state.wf();
     let row = wf.audit(&name).await?;
-    let record = wf.record(&name).await?;
+    let record = wf.record_shared(&name).await?;
     let current = record.rounds.last().filter(|r| !r.ended).map(|r| r.number);
     let mut jurisdictions = Table::new(
         "jurisdictions",
@@ -377,7 +377,7 @@ pub async fn report(
     Path((audit, report)): Path<(String, String)>,
 ) -> Result<Response> {
     let wf = state.wf();
-    let record = wf.record(&audit).await?;
+    let record = wf.record_shared(&audit).await?;
     let (body, kind) = match report.as_str() {
         "audit-report.csv" => (audit::report::audit_report(&record), "text/csv"),
         "discrepancies.csv" => (audit::report::discrepancy_report(&record), "text/csv"),
@@ -460,7 +460,7 @@ pub async fn create_user(
         jurisdiction,
     } = &role
     {
-        let a = state.wf().record(audit).await?;
+        let a = state.wf().record_shared(audit).await?;
         if !a.jurisdictions.iter().any(|j| &j.name == jurisdiction) {
             return Err(WebError::BadRequest(format!(
                 "audit {audit:?} has no jurisdiction {jurisdiction:?}; add it first"

@@ -154,7 +154,7 @@ pub async fn home(State(state): State<AppState>, b: Board) -> Result<Response> {
 }
 
 async fn home_page(state: &AppState, b: &Board, message: Option<String>) -> Result<Response> {
-    let record = state.wf().record(&b.login.audit).await?;
+    let record = state.wf().record_shared(&b.login.audit).await?;
     let mine = ballots(&record, b);
     let list: Vec<(usize, String, String)> = mine
         .iter()
@@ -316,7 +316,7 @@ pub async fn ballot_form(
     if b.login.members.is_none() {
         return Ok(see_other("/board"));
     }
-    let record = state.wf().record(&b.login.audit).await?;
+    let record = state.wf().record_shared(&b.login.audit).await?;
     let (ballot, total) = ballot_at(&record, &b, n)?;
     Ok(render_page(&BoardBallot {
         c: Chrome::current(),
@@ -387,7 +387,7 @@ pub async fn ballot_submit(
             "enter both members' names before entering ballots".into(),
         ));
     }
-    let record = state.wf().record(&b.login.audit).await?;
+    let record = state.wf().record_shared(&b.login.audit).await?;
     let (ballot, total) = ballot_at(&record, &b, n)?;
     let action = fields
         .iter()

@@ -34,7 +34,7 @@ async fn render(
 ) -> Result<Response> {
     let wf = state.wf();
     let a = wf.audit(&j.audit).await?;
-    let record = wf.record(&j.audit).await?;
+    let record = wf.record_shared(&j.audit).await?;
     let jrow = store::Store::jurisdictions(wf.store(), a.id)
         .await?
         .into_iter()
@@ -267,7 +267,7 @@ pub async fn issue_credential(
     j: Jurisdiction,
     Form(f): Form<CredentialForm>,
 ) -> Result<Response> {
-    let record = state.wf().record(&j.audit).await?;
+    let record = state.wf().record_shared(&j.audit).await?;
     let round = record
         .rounds
         .last()
@@ -335,7 +335,7 @@ pub async fn issue_credential(
 }
 
 pub async fn retrieval_csv(State(state): State<AppState>, j: Jurisdiction) -> Result<Response> {
-    let record = state.wf().record(&j.audit).await?;
+    let record = state.wf().record_shared(&j.audit).await?;
     let round = record.rounds.last().map_or(0, |r| r.number);
     let csv = audit::report::retrieval_list(&record, &j.jurisdiction, round);
     Ok((

@@ -14,7 +14,7 @@ pub async fn home(State(state): State<AppState>, _: Support) -> Result<Response>
     let wf = state.wf();
     let mut tables = Vec::new();
     for a in wf.audits().await? {
-        let record = wf.record(&a.name).await?;
+        let record = wf.record_shared(&a.name).await?;
         let mut t = super::rounds_table(&record);
         t.id = String::new();
         for risk in wf.provisional_risk(&a.name).await? {
