@@ -7,6 +7,8 @@
 //! signed checkpoint and key). Verification reads only that directory. It fails, naming what
 //! differs, when:
 //! * the log does not verify against its checkpoint (tiles, entries, signature);
+//! * the log holds one database change twice (the same outbox entry of the same database at two
+//!   indexes), which would make a reading or a file count twice;
 //! * the seed does not match the commitment, or either differs from what the log recorded, or a
 //!   file was accepted after the seed was revealed;
 //! * a manifest or tally file differs from its logged hash, or parses to other batches than the
@@ -80,6 +82,21 @@ pub fn verify_export(dir: &Path) -> Result<Verified, Vec<String>> {
                 && e.body.get("audit").and_then(Value::as_str) == Some(&record.name)
         })
         .collect();
+    // Each change of the database is logged once: its outbox id, stamped with the database's
+    // instance, appears at one index only.
+    let mut first_index: std::collections::HashMap<(String, i64), usize> =
+        std::collections::HashMap::new();
+    for (i, e) in &entries {
+        let db = e.body.get("db").and_then(Value::as_str);
+        let outbox = e.body.get("outbox").and_then(Value::as_i64);
+        if let (Some(db), Some(outbox)) = (db, outbox)
+            && let Some(first) = first_index.insert((db.to_string(), outbox), *i)
+        {
+            problems.push(format!(
+                "log entries {first} and {i} are the same change (outbox entry {outbox} of database {db}) logged twice"
+            ));
+        }
+    }
     let body_str =
         |e: &Entry, key: &str| e.body.get(key).and_then(Value::as_str).map(str::to_string);
     let body_u64 = |e: &Entry, key: &str| e.body.get(key).and_then(Value::as_u64);

@@ -174,3 +174,43 @@ fn edited_reported_results_are_caught() {
         "{problems:#?}"
     );
 }
+
+#[test]
+fn a_change_logged_twice_is_named() {
+    let h = harness("export-duplicate");
+    let dir = h.dir.join("export");
+    set_up(&h, "Arapahoe 2016");
+    h.rt.block_on(h.wf.start_round(ACTOR, "Arapahoe 2016", &[]))
+        .unwrap();
+    h.audit_as_reported("Arapahoe 2016", &|_| None);
+    // A ballot's reading appended to the log a second time, as concurrent flushes once did.
+    let index =
+        h.wf.with_ledger(|l| {
+            let (i, e) = l
+                .entries()
+                .iter()
+                .enumerate()
+                .map(|(i, b)| (i, ledger::Entry::parse(b).unwrap()))
+                .filter(|(_, e)| e.kind == "audit.ballot_audited")
+                .last()
+                .unwrap();
+            let again =
+                ledger::NewEntry::new(&e.kind, &e.actor, serde_json::Value::Object(e.body.clone()))
+                    .unwrap();
+            l.append(again).unwrap();
+            i
+        })
+        .unwrap();
+    h.sign_off_all("Arapahoe 2016");
+    h.rt.block_on(h.wf.end_round(ACTOR, "Arapahoe 2016"))
+        .unwrap();
+    h.rt.block_on(h.wf.export(ACTOR, "Arapahoe 2016", &dir))
+        .unwrap();
+    let problems = verify_export(&dir).unwrap_err();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains(&format!("log entries {index} and")) && p.contains("logged twice")),
+        "{problems:#?}"
+    );
+}
