@@ -609,5 +609,36 @@ fn main() -> anyhow::Result<()> {
     if let Err(e) = &result {
         bail!("{e:#}");
     }
+    logged_once(&data.0)
+}
+
+/// Every change the server made under load is in the election log exactly once (concurrent
+/// flushes once appended the same entries several times).
+fn logged_once(data: &std::path::Path) -> anyhow::Result<()> {
+    let log = ledger::Ledger::open(&data.join("ledger"), None)?;
+    let mut seen = std::collections::HashSet::new();
+    let mut twice = 0;
+    for bytes in log.entries() {
+        let entry = ledger::Entry::parse(bytes)?;
+        let db = entry
+            .body
+            .get("db")
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
+        let outbox = entry.body.get("outbox").and_then(serde_json::Value::as_i64);
+        if let (Some(db), Some(outbox)) = (db, outbox)
+            && !seen.insert((db, outbox))
+        {
+            twice += 1;
+        }
+    }
+    ensure!(
+        twice == 0,
+        "{twice} election-log entries repeat an earlier change"
+    );
+    println!(
+        "Election log: {} entries after the run, each change once.",
+        log.entries().len()
+    );
     Ok(())
 }
