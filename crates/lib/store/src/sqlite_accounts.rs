@@ -277,6 +277,49 @@ impl AccountStore for SqliteStore {
         .await?)
     }
 
+    async fn record_address_failure(
+        &self,
+        remote: &str,
+        at: i64,
+        log: &[LogRecord],
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO login_address_failures (remote, at) VALUES ($1, $2)")
+            .bind(remote)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        write_log(&mut tx, None, log).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn address_failures(
+        &self,
+        remote: &str,
+        since: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT at FROM login_address_failures WHERE remote = $1 AND at >= $2 ORDER BY at DESC, id DESC LIMIT $3",
+        )
+        .bind(remote)
+        .bind(since)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn delete_address_failures(&self, before: i64) -> StoreResult<u64> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query("DELETE FROM login_address_failures WHERE at < $1")
+            .bind(before)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
+    }
+
     async fn create_session(&self, session: &NewSession, log: &[LogRecord]) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         sqlx::query("INSERT INTO sessions (id_sha256, user_id, board_credential_id, stage, csrf_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $6)")

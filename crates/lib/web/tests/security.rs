@@ -1,8 +1,8 @@
 //! The security rules a browser cannot easily show: recovery codes work once, sessions end at
 //! their absolute limit however active, "log out everywhere" ends the other sessions, expired
-//! sessions are deleted, a network address with many failed logins is refused (and logged once),
-//! audit boards reach only their own ballots and no administrator page, a new board credential
-//! ends the sessions of the old one, and the upload script writes no markup.
+//! sessions are deleted, a network address with many failed logins is refused (logged once, and
+//! still after a restart), audit boards reach only their own ballots and no administrator page, a
+//! new board credential ends the sessions of the old one, and the upload script writes no markup.
 
 use accounts::Role;
 use accounts::service::{BoardLogin, CredentialKind};
@@ -165,6 +165,63 @@ async fn an_address_with_many_failures_is_refused_and_logged_once() {
     app.advance(10 * 60_000);
     let (r, _) = app.password_step("admin@example.gov", PASSWORD).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn the_address_limit_survives_a_restart_and_old_failures_expire() {
+    let app = App::new().await;
+    app.user("admin@example.gov", Role::StateAdmin).await;
+    let policy = accounts::policy::AddressPolicy::default();
+    let guess = |i: usize| format!("guess{i}@example.gov");
+    for i in 1..policy.max_failures {
+        let (r, _) = app.password_step(&guess(i), "wrong-wrong-wrong").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "failure {i}");
+    }
+    app.advance(5 * 60_000);
+    // A restart does not forget the failures: one more blocks the address.
+    let app = app.reopen().await;
+    let (r, _) = app.password_step(&guess(0), "wrong-wrong-wrong").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let (r, _) = app.password_step("admin@example.gov", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    let app = app.reopen().await;
+    let (r, _) = app.password_step("admin@example.gov", PASSWORD).await;
+    assert_eq!(
+        r.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "still, after another restart"
+    );
+    // Ten minutes after the first failures they have expired; the one since counts alone.
+    app.advance(5 * 60_000);
+    let (r, _) = app.password_step(&guess(0), "wrong-wrong-wrong").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let (r, _) = app.password_step("admin@example.gov", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // ... and their rows are gone (deleted when a failure is counted): two are left.
+    use store::AccountStore;
+    let kept = app
+        .state
+        .wf()
+        .store()
+        .address_failures("unknown", 0, 100)
+        .await
+        .unwrap();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    let log = app.log_kinds().await;
+    let blocks: Vec<_> = log
+        .iter()
+        .filter(|(k, _, _)| k == "auth.address_blocked")
+        .collect();
+    assert_eq!(blocks.len(), 1, "{blocks:?}");
+    assert!(
+        blocks[0].2.contains("\"remote\":\"unknown\""),
+        "{}",
+        blocks[0].2
+    );
+    assert!(
+        log.iter()
+            .all(|(_, _, body)| !body.contains("wrong-wrong-wrong"))
+    );
 }
 
 /// An audit in round one with two audit boards in Adams.
