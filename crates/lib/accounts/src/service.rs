@@ -584,6 +584,11 @@ impl<'a, S: AccountStore> Accounts<'a, S> {
                 _ => None,
             }
         };
+        if method == Some("totp") {
+            // The code proves the secret is in use: keep it encrypted from now on.
+            self.encrypt_legacy_totp_secret(&user, &actor, now_ms)
+                .await?;
+        }
         let Some(method) = method else {
             self.failed(&user.email, remote, "wrong second factor", now_ms)
                 .await?;
@@ -624,6 +629,52 @@ impl<'a, S: AccountStore> Accounts<'a, S> {
             .update_session(hash, &SessionUpdate::Stage("full".into()), &log)
             .await?;
         Ok(())
+    }
+
+    /// Encrypts the user's TOTP secret if it was stored in plain text (before secrets were
+    /// encrypted at rest), keeping the same secret and last step: one transaction with an
+    /// `auth.totp_secret_encrypted` entry (which names the user, not the secret). True if it did.
+    async fn encrypt_legacy_totp_secret(
+        &self,
+        user: &UserRow,
+        actor: &str,
+        now_ms: i64,
+    ) -> Result<bool> {
+        let Some(stored) = user
+            .totp_secret
+            .as_deref()
+            .filter(|s| !FieldKey::is_sealed(s))
+        else {
+            return Ok(false);
+        };
+        let sealed = self.key()?.seal(&user_totp_aad(user.id), stored)?;
+        let log = [record(
+            "auth.totp_secret_encrypted",
+            actor,
+            now_ms,
+            json!({"user": user.email}),
+        )];
+        Ok(self
+            .store
+            .reseal_totp_secret(user.id, stored, &sealed, &log)
+            .await?)
+    }
+
+    /// Encrypts every TOTP secret still stored in plain text, each in its own transaction with
+    /// its log entry; the server does this at start. Returns how many it encrypted: none once all
+    /// are.
+    pub async fn encrypt_legacy_totp_secrets(&self, actor: &str, now_ms: i64) -> Result<usize> {
+        self.key()?;
+        let mut encrypted = 0;
+        for user in self.store.users().await? {
+            if self
+                .encrypt_legacy_totp_secret(&user, actor, now_ms)
+                .await?
+            {
+                encrypted += 1;
+            }
+        }
+        Ok(encrypted)
     }
 
     /// Enrolment, first half: a new secret for the session, kept until a code from it is entered.

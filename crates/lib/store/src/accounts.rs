@@ -249,6 +249,16 @@ pub trait AccountStore: Send + Sync {
         id: UserId,
         step: i64,
     ) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// Replaces a user's TOTP secret `stored` by `sealed` (the same secret, encrypted: the last
+    /// accepted step stays), with `log`; false (and nothing written) if the secret is no longer
+    /// `stored` (reset or enrolled again meanwhile).
+    fn reseal_totp_secret(
+        &self,
+        id: UserId,
+        stored: &str,
+        sealed: &str,
+        log: &[LogRecord],
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
 
     fn grants(&self, user: UserId) -> impl Future<Output = StoreResult<Vec<GrantRow>>> + Send;
     fn grant_role(

@@ -152,6 +152,29 @@ impl AccountStore for SqliteStore {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn reseal_totp_secret(
+        &self,
+        id: UserId,
+        stored: &str,
+        sealed: &str,
+        log: &[LogRecord],
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let done =
+            sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3")
+                .bind(sealed)
+                .bind(id)
+                .bind(stored)
+                .execute(&mut *tx)
+                .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        write_log(&mut tx, None, log).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     async fn grants(&self, user: UserId) -> StoreResult<Vec<GrantRow>> {
         Ok(sqlx::query_as(GRANTS)
             .bind(user)

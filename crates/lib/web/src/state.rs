@@ -12,6 +12,9 @@ use store::SqliteStore;
 
 use crate::error::WebError;
 
+/// The election log's actor for what the server does by itself at start.
+pub const STARTUP_ACTOR: &str = "server:startup";
+
 /// Cheap to clone: one `Arc`.
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -74,7 +77,7 @@ impl AppState {
         let wf = Workflow::open(store, ledger, settings.clock.clone())
             .await
             .map_err(|e| WebError::Startup(e.to_string()))?;
-        Ok(AppState(Arc::new(Inner {
+        let state = AppState(Arc::new(Inner {
             wf,
             clock: settings.clock,
             cost: settings.cost,
@@ -82,7 +85,36 @@ impl AppState {
             data_dir: data_dir.to_path_buf(),
             max_upload: settings.max_upload,
             field_key,
-        })))
+        }));
+        state.encrypt_legacy_secrets().await?;
+        Ok(state)
+    }
+
+    /// Encrypts the TOTP secrets stored before encryption at rest (logged, one transaction each;
+    /// a login with such a secret would do it too).
+    async fn encrypt_legacy_secrets(&self) -> Result<(), WebError> {
+        let startup = |e: String| {
+            WebError::Startup(format!(
+                "cannot encrypt the authenticator secrets stored before encryption: {e}"
+            ))
+        };
+        let encrypted = self
+            .accounts()
+            .encrypt_legacy_totp_secrets(STARTUP_ACTOR, self.now_ms())
+            .await
+            .map_err(|e| startup(e.to_string()))?;
+        self.0
+            .wf
+            .flush()
+            .await
+            .map_err(|e| startup(e.to_string()))?;
+        if encrypted > 0 {
+            tracing::info!(
+                users = encrypted,
+                "encrypted authenticator secrets stored in plain text"
+            );
+        }
+        Ok(())
     }
 
     pub fn wf(&self) -> &Workflow<SqliteStore> {
