@@ -11,6 +11,7 @@ mod inspect;
 mod log;
 mod sample;
 mod tidy;
+mod user_cli;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

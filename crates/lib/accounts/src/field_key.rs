@@ -126,6 +126,13 @@ impl FieldKey {
         Ok(format!("{PREFIX}{}{}", hex(&nonce), hex(&sealed)))
     }
 
+    /// True if `stored` was sealed by [`FieldKey::seal`]; false for a value stored in plain
+    /// text before secrets were encrypted (which [`FieldKey::open`] returns as is, and the
+    /// account flows re-encrypt: `Accounts::encrypt_legacy_totp_secrets`).
+    pub fn is_sealed(stored: &str) -> bool {
+        stored.starts_with(PREFIX)
+    }
+
     /// Decrypts a value sealed for `aad`. A value without the prefix was stored before secrets
     /// were encrypted and is returned as is.
     pub fn open(&self, aad: &str, stored: &str) -> Result<String> {
@@ -194,6 +201,7 @@ mod tests {
                 .is_err()
         );
         assert_eq!(key.open("x", "LEGACYPLAIN").unwrap(), "LEGACYPLAIN");
+        assert!(FieldKey::is_sealed(&a) && !FieldKey::is_sealed("LEGACYPLAIN"));
         assert!(!format!("{key:?}").contains('7'));
     }
 

@@ -6,15 +6,14 @@
 //! [`LoginPolicy::lockout_ms`] from the last failure — whether or not the password then given is
 //! right. A success resets the count.
 //!
-//! Per network address ([`AddressLimit`]): an attacker trying many emails from one address is
+//! Per network address ([`AddressPolicy`]): an attacker trying many emails from one address is
 //! slowed down too — after [`AddressPolicy::max_failures`] failed logins from one address within
 //! [`AddressPolicy::window_ms`], further logins from it are refused until the oldest of those
-//! failures leaves the window. Kept in memory (a restart forgets it; the per-email lockout is in
-//! the database), bounded to [`AddressPolicy::max_addresses`] addresses so a flood of addresses
-//! cannot exhaust memory. Behind a reverse proxy every request has the proxy's address, so the
-//! limit is generous: it then acts as a ceiling on failures for the whole site.
-
-use std::collections::HashMap;
+//! failures leaves the window. The failures are kept in the database like the per-email attempts
+//! (`AccountStore::record_address_failure`), so restarting the server does not reset the limit;
+//! this module only decides from the times it is given. Behind a
+//! reverse proxy every request has the proxy's address, so the limit is generous: it then acts as
+//! a ceiling on failures for the whole site.
 
 use store::{LoginAttemptRow, SessionRow};
 
@@ -70,7 +69,6 @@ impl LoginPolicy {
 pub struct AddressPolicy {
     pub max_failures: usize,
     pub window_ms: i64,
-    pub max_addresses: usize,
 }
 
 impl Default for AddressPolicy {
@@ -78,90 +76,28 @@ impl Default for AddressPolicy {
         AddressPolicy {
             max_failures: 20,
             window_ms: 10 * 60 * 1000,
-            max_addresses: 10_000,
         }
     }
 }
 
-/// Recent failed logins per network address (in memory, bounded). Pure: the time is passed in.
-#[derive(Debug, Default)]
-pub struct AddressLimit {
-    pub policy: AddressPolicy,
-    /// Per address, its failures' times (oldest first, at most `max_failures`).
-    failures: HashMap<String, Vec<i64>>,
-}
-
-impl AddressLimit {
-    pub fn new(policy: AddressPolicy) -> AddressLimit {
-        AddressLimit {
-            policy,
-            failures: HashMap::new(),
-        }
+impl AddressPolicy {
+    /// The time from which failures count at `now_ms` (earlier ones have left the window, and
+    /// the store may forget them).
+    pub fn since(&self, now_ms: i64) -> i64 {
+        now_ms - self.window_ms + 1
     }
 
-    fn recent(&self, address: &str, now_ms: i64) -> Vec<i64> {
-        self.failures
-            .get(address)
-            .map(|f| {
-                f.iter()
-                    .copied()
-                    .filter(|at| now_ms - at < self.policy.window_ms)
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
-    /// `Some(ms until logins from it are accepted again)` if `address` is refused at `now_ms`.
-    pub fn blocked(&self, address: &str, now_ms: i64) -> Option<i64> {
-        let recent = self.recent(address, now_ms);
-        if recent.len() < self.policy.max_failures {
-            return None;
-        }
-        // The window must slide past the oldest counted failure.
-        let oldest = recent.first().copied()?;
-        Some(oldest + self.policy.window_ms - now_ms)
-    }
-
-    /// Records a failed login from `address`; returns true if this failure blocks it (to log
-    /// once, not at every refused attempt).
-    pub fn failed(&mut self, address: &str, now_ms: i64) -> bool {
-        let was_blocked = self.blocked(address, now_ms).is_some();
-        if !self.failures.contains_key(address) && self.failures.len() >= self.policy.max_addresses
-        {
-            self.evict(now_ms);
-        }
-        let mut recent = self.recent(address, now_ms);
-        recent.push(now_ms);
-        let over = recent.len().saturating_sub(self.policy.max_failures);
-        recent.drain(..over);
-        self.failures.insert(address.to_string(), recent);
-        !was_blocked && self.blocked(address, now_ms).is_some()
-    }
-
-    /// Makes room: forgets addresses with no failure in the window, else the one whose last
-    /// failure is oldest.
-    fn evict(&mut self, now_ms: i64) {
-        let window = self.policy.window_ms;
-        self.failures
-            .retain(|_, f| f.last().is_some_and(|at| now_ms - at < window));
-        if self.failures.len() >= self.policy.max_addresses
-            && let Some(oldest) = self
-                .failures
-                .iter()
-                .min_by_key(|(_, f)| f.last().copied().unwrap_or(i64::MIN))
-                .map(|(a, _)| a.clone())
-        {
-            self.failures.remove(&oldest);
-        }
-    }
-
-    /// How many addresses are remembered.
-    pub fn len(&self) -> usize {
-        self.failures.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.failures.is_empty()
+    /// `Some(ms until logins from it are accepted again)` if an address whose recent failures
+    /// are `newest_first` (times; those before [`AddressPolicy::since`] are ignored) is refused
+    /// at `now_ms`.
+    pub fn blocked(&self, newest_first: &[i64], now_ms: i64) -> Option<i64> {
+        // Refused while `max_failures` failures are in the window: until the window slides past
+        // the `max_failures`-th newest.
+        let nth = newest_first
+            .iter()
+            .filter(|at| **at >= self.since(now_ms))
+            .nth(self.max_failures.checked_sub(1)?)?;
+        Some(nth + self.window_ms - now_ms)
     }
 }
 
@@ -242,39 +178,30 @@ mod tests {
     #[test]
     fn an_address_is_refused_after_its_failures_until_the_window_slides() {
         let min = 60_000;
-        let mut l = AddressLimit::new(AddressPolicy {
+        let p = AddressPolicy {
             max_failures: 3,
             window_ms: 10 * min,
-            max_addresses: 2,
-        });
-        assert!(!l.failed("10.0.0.1", 0));
-        assert!(!l.failed("10.0.0.1", min));
-        assert_eq!(l.blocked("10.0.0.1", 2 * min), None);
-        assert!(
-            l.failed("10.0.0.1", 2 * min),
-            "the third failure blocks, once"
-        );
-        assert!(
-            !l.failed("10.0.0.1", 3 * min),
-            "already blocked: not reported again"
-        );
-        // Blocked until the oldest counted failure (at 1 min) leaves the window.
-        assert_eq!(l.blocked("10.0.0.1", 4 * min), Some(7 * min));
-        assert_eq!(l.blocked("10.0.0.1", 11 * min), None);
+        };
+        assert_eq!(p.blocked(&[], 0), None);
+        // Two failures: not yet.
+        assert_eq!(p.blocked(&[min, 0], 2 * min), None);
+        assert_eq!(p.blocked(&[2 * min, min, 0], 2 * min), Some(8 * min));
+        // Refused until the oldest of the newest three (at 0) leaves the window, to the ms.
+        assert_eq!(p.blocked(&[2 * min, min, 0], 10 * min - 1), Some(1));
+        assert_eq!(p.blocked(&[2 * min, min, 0], 10 * min), None);
+        // More failures than needed (two processes at once): the third newest decides.
         assert_eq!(
-            l.blocked("10.0.0.2", 4 * min),
-            None,
-            "other addresses are not"
+            p.blocked(&[3 * min, 2 * min, min, 0], 4 * min),
+            Some(7 * min)
         );
-        // Bounded: a third address evicts the one whose last failure is oldest.
-        assert!(!l.failed("10.0.0.2", 5 * min));
-        assert!(!l.failed("10.0.0.3", 6 * min));
-        assert_eq!(l.len(), 2);
-        assert_eq!(l.blocked("10.0.0.1", 6 * min), None, "evicted");
-        for i in 0..1000 {
-            l.failed(&format!("192.0.2.{i}"), 7 * min);
-        }
-        assert!(l.len() <= 2);
+        // Failures older than the window do not count, whatever the store returned.
+        assert_eq!(p.blocked(&[11 * min, 10 * min, 0], 11 * min), None);
+        assert_eq!(p.since(10 * min), 1);
+        let never = AddressPolicy {
+            max_failures: 0,
+            ..p
+        };
+        assert_eq!(never.blocked(&[0, 0, 0], 0), None);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use store::{
 
 use crate::field_key::{FieldKey, session_totp_aad, user_totp_aad};
 use crate::password::{self, HashCost};
-use crate::policy::{LoginPolicy, SessionPolicy};
+use crate::policy::{AddressPolicy, LoginPolicy, SessionPolicy};
 use crate::role::{Principal, Role};
 use crate::{AccountError, Result, secret, totp};
 
@@ -102,6 +102,7 @@ pub struct Accounts<'a, S: AccountStore> {
     store: &'a S,
     cost: HashCost,
     pub login_policy: LoginPolicy,
+    pub address_policy: AddressPolicy,
     pub session_policy: SessionPolicy,
     /// Encrypts TOTP secrets at rest; needed by the flows that set or check a second factor.
     field_key: Option<FieldKey>,
@@ -139,6 +140,7 @@ impl<'a, S: AccountStore> Accounts<'a, S> {
             store,
             cost,
             login_policy: LoginPolicy::default(),
+            address_policy: AddressPolicy::default(),
             session_policy: SessionPolicy::default(),
             field_key: None,
         }
@@ -321,17 +323,50 @@ impl<'a, S: AccountStore> Accounts<'a, S> {
             .await?)
     }
 
-    /// Logs that a network address is refused for too many failed logins (once, when it starts).
-    pub async fn log_address_blocked(&self, remote: &str, minutes: i64, now_ms: i64) -> Result<()> {
-        self.store
-            .log_only(&[record(
-                "auth.address_blocked",
-                "public",
-                now_ms,
-                json!({"remote": remote, "minutes": minutes}),
-            )])
+    /// Refuses ([`AccountError::AddressBlocked`]) a login from a network address that has failed
+    /// too often lately (see [`crate::policy`]); the caller asks before trying the credentials.
+    pub async fn check_address(&self, remote: &str, now_ms: i64) -> Result<()> {
+        let p = &self.address_policy;
+        let recent = self
+            .store
+            .address_failures(remote, p.since(now_ms), p.max_failures)
             .await?;
-        Ok(())
+        match p.blocked(&recent, now_ms) {
+            Some(ms) => Err(AccountError::AddressBlocked {
+                minutes: minutes(ms),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Counts a failed login (password, code or board passphrase) from `remote`. The failure
+    /// that blocks the address is logged (`auth.address_blocked`) in the same transaction, once
+    /// per block; returns true then. Failures that have left the window are deleted here.
+    pub async fn address_failed(&self, remote: &str, now_ms: i64) -> Result<bool> {
+        let p = &self.address_policy;
+        self.store.delete_address_failures(p.since(now_ms)).await?;
+        let mut recent = self
+            .store
+            .address_failures(remote, p.since(now_ms), p.max_failures)
+            .await?;
+        let was_blocked = p.blocked(&recent, now_ms).is_some();
+        recent.insert(0, now_ms);
+        let block = p.blocked(&recent, now_ms).filter(|_| !was_blocked);
+        let log: Vec<LogRecord> = block
+            .map(|ms| {
+                record(
+                    "auth.address_blocked",
+                    "public",
+                    now_ms,
+                    json!({"remote": remote, "minutes": minutes(ms)}),
+                )
+            })
+            .into_iter()
+            .collect();
+        self.store
+            .record_address_failure(remote, now_ms, &log)
+            .await?;
+        Ok(block.is_some())
     }
 
     /// The first step of a login. Returns the new session's token (for the cookie) and what
@@ -551,6 +586,11 @@ impl<'a, S: AccountStore> Accounts<'a, S> {
                 _ => None,
             }
         };
+        if method == Some("totp") {
+            // The code proves the secret is in use: keep it encrypted from now on.
+            self.encrypt_legacy_totp_secret(&user, &actor, now_ms)
+                .await?;
+        }
         let Some(method) = method else {
             self.failed(&user.email, remote, "wrong second factor", now_ms)
                 .await?;
@@ -591,6 +631,52 @@ impl<'a, S: AccountStore> Accounts<'a, S> {
             .update_session(hash, &SessionUpdate::Stage("full".into()), &log)
             .await?;
         Ok(())
+    }
+
+    /// Encrypts the user's TOTP secret if it was stored in plain text (before secrets were
+    /// encrypted at rest), keeping the same secret and last step: one transaction with an
+    /// `auth.totp_secret_encrypted` entry (which names the user, not the secret). True if it did.
+    async fn encrypt_legacy_totp_secret(
+        &self,
+        user: &UserRow,
+        actor: &str,
+        now_ms: i64,
+    ) -> Result<bool> {
+        let Some(stored) = user
+            .totp_secret
+            .as_deref()
+            .filter(|s| !FieldKey::is_sealed(s))
+        else {
+            return Ok(false);
+        };
+        let sealed = self.key()?.seal(&user_totp_aad(user.id), stored)?;
+        let log = [record(
+            "auth.totp_secret_encrypted",
+            actor,
+            now_ms,
+            json!({"user": user.email}),
+        )];
+        Ok(self
+            .store
+            .reseal_totp_secret(user.id, stored, &sealed, &log)
+            .await?)
+    }
+
+    /// Encrypts every TOTP secret still stored in plain text, each in its own transaction with
+    /// its log entry; the server does this at start. Returns how many it encrypted: none once all
+    /// are.
+    pub async fn encrypt_legacy_totp_secrets(&self, actor: &str, now_ms: i64) -> Result<usize> {
+        self.key()?;
+        let mut encrypted = 0;
+        for user in self.store.users().await? {
+            if self
+                .encrypt_legacy_totp_secret(&user, actor, now_ms)
+                .await?
+            {
+                encrypted += 1;
+            }
+        }
+        Ok(encrypted)
     }
 
     /// Enrolment, first half: a new secret for the session, kept until a code from it is entered.
@@ -904,6 +990,11 @@ impl<'a, S: AccountStore> Accounts<'a, S> {
             .await?;
         Ok(())
     }
+}
+
+/// Milliseconds as whole minutes, rounded up (what a refusal tells people to wait).
+fn minutes(ms: i64) -> i64 {
+    (ms + 59_999) / 60_000
 }
 
 fn to_secs(now_ms: i64) -> u64 {

@@ -1,5 +1,5 @@
 //! The web application's accounts in the audit database: users, role grants, recovery codes,
-//! sessions, login attempts and audit-board credentials ([`AccountStore`]), on the same database
+//! sessions, login attempts (per email and per network address) and audit-board credentials ([`AccountStore`]), on the same database
 //! and the same outbox as the audit, so every login, failed login, lockout, logout, permission
 //! change and credential issued is appended to the election log with the acting user, in the same
 //! transaction as the change.
@@ -249,6 +249,16 @@ pub trait AccountStore: Send + Sync {
         id: UserId,
         step: i64,
     ) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// Replaces a user's TOTP secret `stored` by `sealed` (the same secret, encrypted: the last
+    /// accepted step stays), with `log`; false (and nothing written) if the secret is no longer
+    /// `stored` (reset or enrolled again meanwhile).
+    fn reseal_totp_secret(
+        &self,
+        id: UserId,
+        stored: &str,
+        sealed: &str,
+        log: &[LogRecord],
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
 
     fn grants(&self, user: UserId) -> impl Future<Output = StoreResult<Vec<GrantRow>>> + Send;
     fn grant_role(
@@ -293,6 +303,28 @@ pub trait AccountStore: Send + Sync {
         email: &str,
         since: i64,
     ) -> impl Future<Output = StoreResult<Vec<LoginAttemptRow>>> + Send;
+
+    /// Records a failed login (password, second-factor code or board passphrase) from a network
+    /// address, for the per-address limit, with `log` (the block's entry when this failure starts
+    /// one).
+    fn record_address_failure(
+        &self,
+        remote: &str,
+        at: i64,
+        log: &[LogRecord],
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// The times of the newest `limit` failed logins from `remote` at or after `since`, newest
+    /// first.
+    fn address_failures(
+        &self,
+        remote: &str,
+        since: i64,
+        limit: usize,
+    ) -> impl Future<Output = StoreResult<Vec<i64>>> + Send;
+    /// Deletes the address failures before `before` (every address's); returns how many.
+    /// Housekeeping: nothing to log.
+    fn delete_address_failures(&self, before: i64)
+    -> impl Future<Output = StoreResult<u64>> + Send;
 
     fn create_session(
         &self,

@@ -152,6 +152,29 @@ impl AccountStore for SqliteStore {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn reseal_totp_secret(
+        &self,
+        id: UserId,
+        stored: &str,
+        sealed: &str,
+        log: &[LogRecord],
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let done =
+            sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3")
+                .bind(sealed)
+                .bind(id)
+                .bind(stored)
+                .execute(&mut *tx)
+                .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        write_log(&mut tx, None, log).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     async fn grants(&self, user: UserId) -> StoreResult<Vec<GrantRow>> {
         Ok(sqlx::query_as(GRANTS)
             .bind(user)
@@ -275,6 +298,49 @@ impl AccountStore for SqliteStore {
         .bind(since)
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    async fn record_address_failure(
+        &self,
+        remote: &str,
+        at: i64,
+        log: &[LogRecord],
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO login_address_failures (remote, at) VALUES ($1, $2)")
+            .bind(remote)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        write_log(&mut tx, None, log).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn address_failures(
+        &self,
+        remote: &str,
+        since: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT at FROM login_address_failures WHERE remote = $1 AND at >= $2 ORDER BY at DESC, id DESC LIMIT $3",
+        )
+        .bind(remote)
+        .bind(since)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn delete_address_failures(&self, before: i64) -> StoreResult<u64> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query("DELETE FROM login_address_failures WHERE at < $1")
+            .bind(before)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
     }
 
     async fn create_session(&self, session: &NewSession, log: &[LogRecord]) -> StoreResult<()> {

@@ -6,12 +6,14 @@ use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use accounts::password::HashCost;
-use accounts::policy::AddressLimit;
 use accounts::{AccountError, Accounts};
 use audit::{Clock, Workflow};
 use store::SqliteStore;
 
 use crate::error::WebError;
+
+/// The election log's actor for what the server does by itself at start.
+pub const STARTUP_ACTOR: &str = "server:startup";
 
 /// Cheap to clone: one `Arc`.
 #[derive(Clone)]
@@ -26,8 +28,6 @@ struct Inner {
     max_upload: usize,
     /// Encrypts TOTP secrets at rest (`DATA_DIR/field-encryption.key`).
     field_key: accounts::field_key::FieldKey,
-    /// Failed logins per network address (in memory; see `accounts::policy`).
-    address_limit: std::sync::Mutex<AddressLimit>,
 }
 
 /// How the state is set up.
@@ -77,7 +77,7 @@ impl AppState {
         let wf = Workflow::open(store, ledger, settings.clock.clone())
             .await
             .map_err(|e| WebError::Startup(e.to_string()))?;
-        Ok(AppState(Arc::new(Inner {
+        let state = AppState(Arc::new(Inner {
             wf,
             clock: settings.clock,
             cost: settings.cost,
@@ -85,8 +85,36 @@ impl AppState {
             data_dir: data_dir.to_path_buf(),
             max_upload: settings.max_upload,
             field_key,
-            address_limit: std::sync::Mutex::new(AddressLimit::default()),
-        })))
+        }));
+        state.encrypt_legacy_secrets().await?;
+        Ok(state)
+    }
+
+    /// Encrypts the TOTP secrets stored before encryption at rest (logged, one transaction each;
+    /// a login with such a secret would do it too).
+    async fn encrypt_legacy_secrets(&self) -> Result<(), WebError> {
+        let startup = |e: String| {
+            WebError::Startup(format!(
+                "cannot encrypt the authenticator secrets stored before encryption: {e}"
+            ))
+        };
+        let encrypted = self
+            .accounts()
+            .encrypt_legacy_totp_secrets(STARTUP_ACTOR, self.now_ms())
+            .await
+            .map_err(|e| startup(e.to_string()))?;
+        self.0
+            .wf
+            .flush()
+            .await
+            .map_err(|e| startup(e.to_string()))?;
+        if encrypted > 0 {
+            tracing::info!(
+                users = encrypted,
+                "encrypted authenticator secrets stored in plain text"
+            );
+        }
+        Ok(())
     }
 
     pub fn wf(&self) -> &Workflow<SqliteStore> {
@@ -103,43 +131,22 @@ impl AppState {
             .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
     }
 
-    fn address_limit(&self) -> std::sync::MutexGuard<'_, AddressLimit> {
-        // The limiter's data stays consistent even if a holder panicked: use it as is.
-        self.0
-            .address_limit
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// The refusal for a login attempt from `remote`, if it has failed too often lately (the
+    /// failures are in the database: see `accounts::policy`). A database error refuses too.
+    pub async fn address_blocked(&self, remote: &str) -> Option<AccountError> {
+        self.accounts()
+            .check_address(remote, self.now_ms())
+            .await
+            .err()
     }
 
-    /// The refusal for a login attempt from `remote`, if it has failed too often lately.
-    pub fn address_blocked(&self, remote: &str) -> Option<AccountError> {
-        self.address_limit()
-            .blocked(remote, self.now_ms())
-            .map(|ms| AccountError::AddressBlocked {
-                minutes: (ms + 59_999) / 60_000,
-            })
-    }
-
-    /// Counts a failed login (password, code or board passphrase) from `remote`; logs once when
-    /// the address becomes blocked.
+    /// Counts a failed login (password, code or board passphrase) from `remote`; the failure that
+    /// blocks the address is logged once (the request's middleware appends it to the election
+    /// log).
     pub async fn address_failed(&self, remote: &str) {
-        let now = self.now_ms();
-        let blocked = {
-            let mut limit = self.address_limit();
-            limit
-                .failed(remote, now)
-                .then(|| limit.blocked(remote, now))
-                .flatten()
-        };
-        if let Some(ms) = blocked {
-            let accounts = self.accounts();
-            let logged = accounts
-                .log_address_blocked(remote, (ms + 59_999) / 60_000, now)
-                .await;
-            if let Err(e) = logged.map_err(WebError::from) {
-                tracing::warn!(error = %e, "cannot log a blocked address");
-            }
-            let _ = self.0.wf.flush().await;
+        let counted = self.accounts().address_failed(remote, self.now_ms()).await;
+        if let Err(e) = counted.map_err(WebError::from) {
+            tracing::warn!(error = %e, "cannot count a failed login from a network address");
         }
     }
 

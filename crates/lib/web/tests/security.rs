@@ -1,8 +1,9 @@
 //! The security rules a browser cannot easily show: recovery codes work once, sessions end at
 //! their absolute limit however active, "log out everywhere" ends the other sessions, expired
-//! sessions are deleted, a network address with many failed logins is refused (and logged once),
-//! audit boards reach only their own ballots and no administrator page, a new board credential
-//! ends the sessions of the old one, and the upload script writes no markup.
+//! sessions are deleted, a network address with many failed logins is refused (logged once, and
+//! still after a restart), audit boards reach only their own ballots and no administrator page, a
+//! new board credential ends the sessions of the old one, the upload script writes no markup, and
+//! TOTP secrets stored in plain text before encryption at rest are encrypted (at login, at start).
 
 use accounts::Role;
 use accounts::service::{BoardLogin, CredentialKind};
@@ -165,6 +166,186 @@ async fn an_address_with_many_failures_is_refused_and_logged_once() {
     app.advance(10 * 60_000);
     let (r, _) = app.password_step("admin@example.gov", PASSWORD).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn the_address_limit_survives_a_restart_and_old_failures_expire() {
+    let app = App::new().await;
+    app.user("admin@example.gov", Role::StateAdmin).await;
+    let policy = accounts::policy::AddressPolicy::default();
+    let guess = |i: usize| format!("guess{i}@example.gov");
+    for i in 1..policy.max_failures {
+        let (r, _) = app.password_step(&guess(i), "wrong-wrong-wrong").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "failure {i}");
+    }
+    app.advance(5 * 60_000);
+    // A restart does not forget the failures: one more blocks the address.
+    let app = app.reopen().await;
+    let (r, _) = app.password_step(&guess(0), "wrong-wrong-wrong").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let (r, _) = app.password_step("admin@example.gov", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    let app = app.reopen().await;
+    let (r, _) = app.password_step("admin@example.gov", PASSWORD).await;
+    assert_eq!(
+        r.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "still, after another restart"
+    );
+    // Ten minutes after the first failures they have expired; the one since counts alone.
+    app.advance(5 * 60_000);
+    let (r, _) = app.password_step(&guess(0), "wrong-wrong-wrong").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let (r, _) = app.password_step("admin@example.gov", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // ... and their rows are gone (deleted when a failure is counted): two are left.
+    use store::AccountStore;
+    let kept = app
+        .state
+        .wf()
+        .store()
+        .address_failures("unknown", 0, 100)
+        .await
+        .unwrap();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    let log = app.log_kinds().await;
+    let blocks: Vec<_> = log
+        .iter()
+        .filter(|(k, _, _)| k == "auth.address_blocked")
+        .collect();
+    assert_eq!(blocks.len(), 1, "{blocks:?}");
+    assert!(
+        blocks[0].2.contains("\"remote\":\"unknown\""),
+        "{}",
+        blocks[0].2
+    );
+    assert!(
+        log.iter()
+            .all(|(_, _, body)| !body.contains("wrong-wrong-wrong"))
+    );
+}
+
+/// A TOTP secret as it was stored before encryption at rest: in plain text, through the same
+/// store update an enrolment made then. Returns the secret.
+async fn plain_text_totp_secret(app: &App, email: &str) -> String {
+    use store::AccountStore;
+    let store = app.state.wf().store();
+    let user = store.user_by_email(email).await.unwrap().unwrap();
+    let secret = accounts::totp::new_secret().unwrap();
+    store
+        .update_user(
+            user.id,
+            &store::UserUpdate::TotpEnrolled {
+                secret: secret.clone(),
+                step: 0,
+            },
+            &[],
+        )
+        .await
+        .unwrap();
+    secret
+}
+
+/// The TOTP secret of `email` as stored.
+async fn stored_totp_secret(app: &App, email: &str) -> (i64, String) {
+    use store::AccountStore;
+    let user = app
+        .state
+        .wf()
+        .store()
+        .user_by_email(email)
+        .await
+        .unwrap()
+        .unwrap();
+    (user.id, user.totp_secret.unwrap())
+}
+
+/// Logs in with password and the current TOTP code; returns the final status.
+async fn totp_login(app: &App, email: &str, secret: &str) -> StatusCode {
+    app.advance(30_000);
+    let (r, cookie) = app.password_step(email, PASSWORD).await;
+    assert_eq!(r.headers[axum::http::header::LOCATION], "/login/totp");
+    let csrf = csrf_of(&app.get("/login/totp", &cookie).await.body);
+    let code = accounts::totp::code_at(secret, (app.now_ms() / 1000) as u64).unwrap();
+    let r = app
+        .post("/login/totp", &cookie, &[("csrf", &csrf), ("code", &code)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    app.get("/admin", &cookie).await.status
+}
+
+#[tokio::test]
+async fn totp_secrets_stored_in_plain_text_are_encrypted_at_login_and_at_start() {
+    let app = App::new().await;
+    app.user("admin@example.gov", Role::StateAdmin).await;
+    app.user("other@example.gov", Role::StateAdmin).await;
+    let admin = plain_text_totp_secret(&app, "admin@example.gov").await;
+    let other = plain_text_totp_secret(&app, "other@example.gov").await;
+    let key = accounts::field_key::FieldKey::load_or_create(&app.dir).unwrap();
+    let encrypted = |(id, stored): (i64, String), plain: &str| {
+        assert!(
+            accounts::field_key::FieldKey::is_sealed(&stored) && !stored.contains(plain),
+            "{stored}"
+        );
+        let aad = accounts::field_key::user_totp_aad(id);
+        assert_eq!(key.open(&aad, &stored).unwrap(), plain);
+        stored
+    };
+
+    // A login with the old secret works and encrypts it.
+    assert_eq!(
+        totp_login(&app, "admin@example.gov", &admin).await,
+        StatusCode::OK
+    );
+    let admin_sealed = encrypted(stored_totp_secret(&app, "admin@example.gov").await, &admin);
+    assert_eq!(stored_totp_secret(&app, "other@example.gov").await.1, other);
+
+    // The server's start encrypts the rest.
+    let app = app.reopen().await;
+    let other_sealed = encrypted(stored_totp_secret(&app, "other@example.gov").await, &other);
+    assert_eq!(
+        stored_totp_secret(&app, "admin@example.gov").await.1,
+        admin_sealed,
+        "an encrypted secret is left alone"
+    );
+    for (email, secret) in [("admin@example.gov", &admin), ("other@example.gov", &other)] {
+        assert_eq!(
+            totp_login(&app, email, secret).await,
+            StatusCode::OK,
+            "{email}"
+        );
+    }
+
+    // Another start changes nothing.
+    let app = app.reopen().await;
+    assert_eq!(
+        stored_totp_secret(&app, "admin@example.gov").await.1,
+        admin_sealed
+    );
+    assert_eq!(
+        stored_totp_secret(&app, "other@example.gov").await.1,
+        other_sealed
+    );
+    let log = app.log_kinds().await;
+    let entries: Vec<_> = log
+        .iter()
+        .filter(|(k, _, _)| k == "auth.totp_secret_encrypted")
+        .map(|(_, actor, body)| {
+            let body: serde_json::Value = serde_json::from_str(body).unwrap();
+            (actor.as_str(), body["user"].as_str().unwrap().to_string())
+        })
+        .collect();
+    assert_eq!(
+        entries,
+        [
+            ("user:admin@example.gov", "admin@example.gov".to_string()),
+            (web::state::STARTUP_ACTOR, "other@example.gov".to_string()),
+        ]
+    );
+    assert!(
+        log.iter()
+            .all(|(_, _, body)| !body.contains(&admin) && !body.contains(&other))
+    );
 }
 
 /// An audit in round one with two audit boards in Adams.

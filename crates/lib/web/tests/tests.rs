@@ -26,7 +26,8 @@ const PASSWORD: &str = "correct horse battery";
 struct App {
     state: AppState,
     now: Arc<AtomicI64>,
-    _dir: std::path::PathBuf,
+    /// The data directory (reopened by [`App::reopen`]).
+    dir: std::path::PathBuf,
 }
 
 struct Response {
@@ -45,7 +46,18 @@ impl App {
                 .unwrap()
                 .as_nanos()
         ));
-        let now = Arc::new(AtomicI64::new(1_800_000_000_000));
+        App::open(dir, Arc::new(AtomicI64::new(1_800_000_000_000))).await
+    }
+
+    /// A restart: the state is dropped (closing the database and releasing the election log)
+    /// and a new one opened on the same data directory, at the same time.
+    async fn reopen(self) -> App {
+        let App { state, now, dir } = self;
+        drop(state);
+        App::open(dir, now).await
+    }
+
+    async fn open(dir: std::path::PathBuf, now: Arc<AtomicI64>) -> App {
         let n = now.clone();
         let clock: audit::Clock =
             Arc::new(move || UNIX_EPOCH + Duration::from_millis(n.load(Ordering::SeqCst) as u64));
@@ -59,11 +71,7 @@ impl App {
         )
         .await
         .unwrap();
-        App {
-            state,
-            now,
-            _dir: dir,
-        }
+        App { state, now, dir }
     }
 
     fn now_ms(&self) -> i64 {

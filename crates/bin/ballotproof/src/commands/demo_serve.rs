@@ -225,9 +225,8 @@ fn practice_audit(s: &Session) -> anyhow::Result<Vec<(String, String, String)>> 
 /// The demo users: a state administrator (authenticator set up, its secret returned), one
 /// administrator per county (of both audits) and a support user.
 fn demo_users(s: &Session, data: &Path) -> anyhow::Result<(Vec<Login>, Totp)> {
-    let Session { rt, wf } = s;
-    let key = accounts::field_key::FieldKey::load_or_create(data)?;
-    let accounts = Accounts::new(wf.store(), HashCost::Production).with_field_key(key);
+    let Session { rt, .. } = s;
+    let accounts = super::user::accounts(s, data)?;
     let mut users: Vec<(String, String, Vec<Role>, String)> = vec![(
         "State administrator".into(),
         "state.admin@example.gov".into(),

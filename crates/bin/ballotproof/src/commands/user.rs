@@ -1,16 +1,20 @@
 //! `ballotproof user …`: the web application's accounts from the command line — create the first
 //! state administrator of a fresh install, list users, disable one, reset a lost second factor.
-//! Each change is logged to the election log with `--actor` (default `cli:$USER`).
+//! Each change is logged to the election log with `--actor` (default `cli:$USER`). The commands
+//! open the data directory's field-encryption key as `serve` does ([`accounts`]), so a secret
+//! they store reads back in the server, and a key file others can read is refused here too.
 
 use std::io::{BufRead, Write};
 use std::path::Path;
 
+use accounts::field_key::FieldKey;
 use accounts::password::HashCost;
 use accounts::{Accounts, Role};
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
+use store::SqliteStore;
 
-use super::audit::open;
+use super::audit::{Session, open};
 use crate::render::Table;
 
 #[derive(Debug, Args)]
@@ -87,9 +91,21 @@ pub fn run(
     run_in(args, &dir, actor, out)
 }
 
+/// The account flows on an opened data directory, with its field-encryption key loaded by the
+/// function `serve` uses (`FieldKey::load_or_create`: created with mode 0600 on first use,
+/// refused when other users can read it), so the command line and the server seal and open TOTP
+/// secrets with the same key.
+pub(crate) fn accounts<'a>(
+    s: &'a Session,
+    dir: &Path,
+) -> anyhow::Result<Accounts<'a, SqliteStore>> {
+    let key = FieldKey::load_or_create(dir)?;
+    Ok(Accounts::new(s.wf.store(), HashCost::Production).with_field_key(key))
+}
+
 fn run_in(args: &UserArgs, dir: &Path, actor: &str, out: &mut impl Write) -> anyhow::Result<()> {
     let s = open(dir)?;
-    let accounts = Accounts::new(s.wf.store(), HashCost::Production);
+    let accounts = accounts(&s, dir)?;
     match &args.command {
         UserCommand::Add {
             email,

@@ -43,7 +43,7 @@ async fn log_in(
     action: String,
 ) -> Response {
     let accounts = state.accounts();
-    let result = match state.address_blocked(remote) {
+    let result = match state.address_blocked(remote).await {
         Some(refused) => Err(refused),
         None => {
             accounts

@@ -46,7 +46,7 @@ pub async fn submit(
     Form(f): Form<LoginForm>,
 ) -> Response {
     let accounts = state.accounts();
-    let result = match state.address_blocked(&ctx.remote) {
+    let result = match state.address_blocked(&ctx.remote).await {
         Some(refused) => Err(refused),
         None => {
             accounts
@@ -110,7 +110,7 @@ pub async fn totp_submit(
     Pending(ctx, token): Pending,
     Form(f): Form<CodeForm>,
 ) -> Response {
-    let result = match state.address_blocked(&ctx.remote) {
+    let result = match state.address_blocked(&ctx.remote).await {
         Some(refused) => Err(refused),
         None => {
             state
