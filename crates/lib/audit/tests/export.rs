@@ -191,8 +191,7 @@ fn a_change_logged_twice_is_named() {
                 .iter()
                 .enumerate()
                 .map(|(i, b)| (i, ledger::Entry::parse(b).unwrap()))
-                .filter(|(_, e)| e.kind == "audit.ballot_audited")
-                .last()
+                .rfind(|(_, e)| e.kind == "audit.ballot_audited")
                 .unwrap();
             let again =
                 ledger::NewEntry::new(&e.kind, &e.actor, serde_json::Value::Object(e.body.clone()))
