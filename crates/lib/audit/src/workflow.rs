@@ -162,6 +162,9 @@ pub struct Workflow<S: Store> {
     flushing: tokio::sync::Mutex<()>,
     /// Each audit's record as of a revision ([`Workflow::record_shared`]).
     records: Mutex<HashMap<AuditId, (i64, Arc<AuditRecord>)>>,
+    /// One build of an audit's record at a time: when an entry changes the audit, the many pages
+    /// waiting on it need one new record, not one each.
+    building: Mutex<HashMap<AuditId, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl<S: Store> Workflow<S> {
@@ -176,6 +179,7 @@ impl<S: Store> Workflow<S> {
             check_log: AtomicBool::new(true),
             flushing: tokio::sync::Mutex::new(()),
             records: Mutex::new(HashMap::new()),
+            building: Mutex::new(HashMap::new()),
         };
         workflow.flush().await?;
         Ok(workflow)
@@ -841,6 +845,13 @@ impl<S: Store> Workflow<S> {
         if let Some(kept) = self.kept_record(a.id, a.revision) {
             return Ok(kept);
         }
+        let gate = self.build_gate(a.id);
+        let _one_build_at_a_time = gate.lock().await;
+        // Whoever held the gate may have just built the record this caller wants.
+        a = self.audit(audit).await?;
+        if let Some(kept) = self.kept_record(a.id, a.revision) {
+            return Ok(kept);
+        }
         let mut tries = 0;
         loop {
             let record = Arc::new(self.record_of(&a).await?);
@@ -856,6 +867,14 @@ impl<S: Store> Workflow<S> {
                 return Ok(record);
             }
             a = self.audit(audit).await?;
+        }
+    }
+
+    fn build_gate(&self, audit: AuditId) -> Arc<tokio::sync::Mutex<()>> {
+        match self.building.lock() {
+            Ok(mut gates) => Arc::clone(gates.entry(audit).or_default()),
+            // A panic elsewhere poisoned the map: build without waiting for others.
+            Err(_) => Arc::default(),
         }
     }
 
@@ -1072,50 +1091,62 @@ impl<S: Store> Workflow<S> {
             || a.audit_type == AuditType::Hybrid.as_str()
         {
             let audit_contests: HashSet<&str> = contests.iter().map(|c| c.name.as_str()).collect();
+            let jurisdiction_of: HashMap<i64, i64> =
+                ballots.iter().map(|b| (b.id, b.jurisdiction_id)).collect();
+            // Each sampled county's CVR contests: (index in its file, name, choice names), the
+            // names parsed once rather than once per ballot.
+            let mut file_contests: HashMap<i64, Vec<(i64, String, Vec<String>)>> = HashMap::new();
             for j in &jurisdictions {
-                let mine: Vec<&SampledBallotRow> = ballots
-                    .iter()
-                    .filter(|b| b.jurisdiction_id == j.id)
-                    .collect();
-                if mine.is_empty() {
+                if !ballots.iter().any(|b| b.jurisdiction_id == j.id) {
                     continue;
                 }
-                let file_contests = s.cvr_contests(j.id).await?;
-                let keys: Vec<(Option<String>, String, i64)> = mine
-                    .iter()
-                    .map(|b| (b.tabulator.clone(), b.batch.clone(), b.position))
-                    .collect();
-                let cards = s.cvr_cards(j.id, &keys).await?;
-                for (b, card) in mine.iter().zip(cards) {
-                    let Some(card) = card else { continue };
-                    let mut votes = BTreeMap::new();
-                    for (ci, choices) in decode_marks(&card.marks) {
-                        let Some(fc) = file_contests.iter().find(|x| x.idx == ci as i64) else {
-                            continue;
-                        };
-                        if !audit_contests.contains(fc.name.as_str()) {
-                            continue;
-                        }
+                let parsed = s
+                    .cvr_contests(j.id)
+                    .await?
+                    .into_iter()
+                    .map(|c| {
                         let names: Vec<String> =
-                            serde_json::from_str(&fc.choices).unwrap_or_default();
-                        votes.insert(
-                            fc.name.clone(),
-                            choices
-                                .iter()
-                                .filter_map(|&i| names.get(i).cloned())
-                                .collect(),
-                        );
+                            serde_json::from_str(&c.choices).unwrap_or_default();
+                        (c.idx, c.name, names)
+                    })
+                    .collect();
+                file_contests.insert(j.id, parsed);
+            }
+            for row in s.sampled_cvr_cards(a.id).await? {
+                let Some(of_file) = jurisdiction_of
+                    .get(&row.ballot_id)
+                    .and_then(|j| file_contests.get(j))
+                else {
+                    continue;
+                };
+                let card = row.card;
+                let mut votes = BTreeMap::new();
+                for (ci, choices) in decode_marks(&card.marks) {
+                    let Some((_, name, names)) =
+                        of_file.iter().find(|(idx, _, _)| *idx == ci as i64)
+                    else {
+                        continue;
+                    };
+                    if !audit_contests.contains(name.as_str()) {
+                        continue;
                     }
-                    cvrs.insert(
-                        b.id,
-                        CvrRecord {
-                            cvr_id: card.cvr_id,
-                            imprinted_id: card.imprinted_id,
-                            record_id: card.record_id.and_then(|r| u64::try_from(r).ok()),
-                            votes,
-                        },
+                    votes.insert(
+                        name.clone(),
+                        choices
+                            .iter()
+                            .filter_map(|&i| names.get(i).cloned())
+                            .collect(),
                     );
                 }
+                cvrs.insert(
+                    row.ballot_id,
+                    CvrRecord {
+                        cvr_id: card.cvr_id,
+                        imprinted_id: card.imprinted_id,
+                        record_id: card.record_id.and_then(|r| u64::try_from(r).ok()),
+                        votes,
+                    },
+                );
             }
         }
         let c_by_id: HashMap<i64, &ContestRecord> = contests

@@ -140,6 +140,12 @@ pub trait Store: Send + Sync {
         jurisdiction: JurisdictionId,
         ballots: &[(Option<String>, String, i64)],
     ) -> impl Future<Output = StoreResult<Vec<Option<CvrCardRow>>>> + Send;
+    /// The current CVRs' card of every sampled ballot of the audit that has one (one query, where
+    /// [`Store::cvr_cards`] asks once per ballot), in ballot id order.
+    fn sampled_cvr_cards(
+        &self,
+        audit: AuditId,
+    ) -> impl Future<Output = StoreResult<Vec<SampledCvrCardRow>>> + Send;
     /// The current batch tallies of every contest, in file order.
     fn batch_tallies(
         &self,

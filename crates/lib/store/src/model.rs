@@ -184,6 +184,14 @@ pub struct CvrCardRow {
     pub marks: String,
 }
 
+/// A sampled ballot's card ([`crate::Store::sampled_cvr_cards`]).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SampledCvrCardRow {
+    pub ballot_id: i64,
+    #[sqlx(flatten)]
+    pub card: CvrCardRow,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct BatchTallyRow {
     pub idx: i64,

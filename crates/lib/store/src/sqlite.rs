@@ -480,6 +480,17 @@ impl Store for SqliteStore {
         Ok(found)
     }
 
+    async fn sampled_cvr_cards(&self, audit: AuditId) -> StoreResult<Vec<SampledCvrCardRow>> {
+        let mut rows: Vec<SampledCvrCardRow> =
+            sqlx::query_as(AssertSqlSafe(sql::sampled_cvr_cards()))
+                .bind(audit)
+                .fetch_all(&self.pool)
+                .await?;
+        // Several cards can match one ballot (an export with a repeated position): keep the first.
+        rows.dedup_by_key(|r| r.ballot_id);
+        Ok(rows)
+    }
+
     async fn batch_tallies(&self, jurisdiction: JurisdictionId) -> StoreResult<Vec<BatchTallyRow>> {
         self.rows_for(sql::TALLIES, jurisdiction).await
     }

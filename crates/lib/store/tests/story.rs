@@ -245,7 +245,10 @@ async fn story(store: &impl Store) {
         )
         .await
         .unwrap();
-    assert_eq!(store.cvr_contests(adams).await.unwrap(), vec![contest_row]);
+    assert_eq!(
+        store.cvr_contests(adams).await.unwrap(),
+        vec![contest_row.clone()]
+    );
     let c1 = store.uploads(audit).await.unwrap().last().unwrap().id;
     assert_eq!(
         store
@@ -668,4 +671,51 @@ async fn story(store: &impl Store) {
     store.mark_logged(&marks).await.unwrap();
     assert_eq!(store.pending_log().await.unwrap().len(), pending.len() - 3);
     assert_eq!(store.audit_log(audit).await.unwrap().len(), pending.len());
+
+    // Every sampled ballot's card in one query is what asking ballot by ballot gives, with the
+    // first card winning where an export repeats a position.
+    let mut again = cards.clone();
+    again.push(CvrCardRow {
+        cvr_id: "repeat".into(),
+        ..cards[3].clone()
+    });
+    store
+        .store_upload(
+            &upload(adams, "cvrs", "c3"),
+            &UploadData::Cvrs {
+                contests: vec![contest_row.clone()],
+                cards: again.into_iter().collect(),
+            },
+            &[],
+        )
+        .await
+        .unwrap();
+    let sampled = store.sampled_ballots(audit).await.unwrap();
+    let at_once = store.sampled_cvr_cards(audit).await.unwrap();
+    assert_eq!(at_once.len(), sampled.len());
+    for b in &sampled {
+        let asked = store
+            .cvr_cards(
+                b.jurisdiction_id,
+                &[(b.tabulator.clone(), b.batch.clone(), b.position)],
+            )
+            .await
+            .unwrap()
+            .remove(0);
+        let found = at_once
+            .iter()
+            .find(|r| r.ballot_id == b.id)
+            .map(|r| &r.card);
+        assert_eq!(
+            found,
+            asked.as_ref(),
+            "ballot {} of {}",
+            b.position,
+            b.batch
+        );
+    }
+    assert_eq!(
+        at_once[0].card.cvr_id, "4",
+        "B1 position 4: the first of two cards"
+    );
 }
