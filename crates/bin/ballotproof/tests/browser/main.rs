@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accessibility;
 mod audit_flow;
 mod harness;
 mod refusals;
