@@ -168,7 +168,7 @@ async fn an_address_with_many_failures_is_refused_and_logged_once() {
 }
 
 /// An audit in round one with two audit boards in Adams.
-async fn audit_with_two_boards(app: &App) {
+pub(super) async fn audit_with_two_boards(app: &App) {
     let wf = app.state.wf();
     let actor = "test";
     wf.create_audit(

@@ -23,7 +23,7 @@ const AXE: &str = include_str!("../support/axe-core/axe.min.js");
 /// which the pages pass as well.
 const TAGS: [&str; 5] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
 
-const ADMIN: &str = "state.admin@sos.example.gov";
+pub const ADMIN: &str = "state.admin@sos.example.gov";
 const BAKER: &str = "clerk@baker.example.gov";
 const CLARK: &str = "clerk@clark.example.gov";
 
@@ -136,6 +136,15 @@ async fn focus_ring_contrast(b: &Browser) -> anyhow::Result<f64> {
 /// focused, and Space on it records the ballot.
 async fn keyboard_only_ballot_entry(b: &Browser, page: &str) -> anyhow::Result<()> {
     b.open(page).await?;
+    // Focus starts at the top of the page, as after a fresh load with the mouse untouched
+    // (headless Chromium does not always give a new page the window's focus).
+    b.client
+        .execute(
+            "document.body.tabIndex = -1; document.body.focus();
+             document.body.removeAttribute('tabindex');",
+            vec![],
+        )
+        .await?;
     press(b, Key::Tab).await?;
     let (_, first) = focused(b).await?;
     ensure!(
@@ -264,7 +273,7 @@ fn ballots(dir: &std::path::Path, audit: &str, county: &str) -> Vec<(String, Str
 /// ended — every sampled ballot not found, so the risk chart has one round and the next round's
 /// sample sizes are offered; "General 2026" (Baker County) in round one with one audit board;
 /// "Setup 2026" (Clark County) waiting for its uploads.
-fn setup(dir: &std::path::Path) {
+pub fn setup(dir: &std::path::Path) {
     let files = dir.join("files");
     let files_arg = files.display().to_string();
     cli(

@@ -8,6 +8,7 @@
 mod accessibility;
 mod audit_flow;
 mod harness;
+mod progress;
 mod refusals;
 mod server;
 mod smoke;
