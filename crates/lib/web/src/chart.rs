@@ -44,6 +44,15 @@ fn y(p: f64) -> f64 {
     TOP + (-l / DECADES) * (H - TOP - BOTTOM)
 }
 
+/// Where round `round` of `rounds` sits: the first at the left edge of the plot and the last at
+/// the right, or a lone round in the middle (there is no second round to stretch towards).
+fn x_of(round: u64, rounds: u64) -> f64 {
+    if rounds <= 1 {
+        return LEFT + (W - LEFT - RIGHT) / 2.0;
+    }
+    LEFT + (round.saturating_sub(1) as f64) / ((rounds - 1) as f64) * (W - LEFT - RIGHT)
+}
+
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -58,10 +67,8 @@ pub fn svg(series: &[Series], risk_limit: f64) -> String {
         .flat_map(|s| s.points.iter().map(|p| p.0))
         .max()
         .unwrap_or(1)
-        .max(2);
-    let x = |round: u64| {
-        LEFT + (round.saturating_sub(1) as f64) / ((rounds - 1) as f64) * (W - LEFT - RIGHT)
-    };
+        .max(1);
+    let x = |round: u64| x_of(round, rounds);
     let mut out = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" class=\"chart\" role=\"img\" aria-labelledby=\"chart-title chart-desc\">\n<title id=\"chart-title\">Risk per contest per round</title>\n<desc id=\"chart-desc\">"
     );
@@ -88,13 +95,20 @@ pub fn svg(series: &[Series], risk_limit: f64) -> String {
             if d == 0 { "1".to_string() } else { format!("1e-{d}") }
         ));
     }
+    // The rounds as numbers under their points and one axis title: a "Round N" label at each
+    // point was cut off at the chart's right edge (a lone round read "Round 1 … Round").
     for r in 1..=rounds {
         out.push_str(&format!(
-            "<text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">Round {r}</text>\n",
+            "<text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{r}</text>\n",
             x(r),
-            H - BOTTOM + 18.0
+            H - BOTTOM + 16.0
         ));
     }
+    out.push_str(&format!(
+        "<text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">Round</text>\n",
+        LEFT + (W - LEFT - RIGHT) / 2.0,
+        H - 6.0
+    ));
     let ly = y(risk_limit);
     out.push_str(&format!(
         "<line class=\"limit\" x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{ly:.1}\" y2=\"{ly:.1}\"/><text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">risk limit</text>\n",
@@ -166,6 +180,50 @@ mod tests {
         )));
         assert!(svg.contains("Baker &lt;Council&gt;"));
         insta::assert_snapshot!(svg);
+    }
+
+    /// The regression: with one round the axis invented a second round at the right edge, where
+    /// its label was cut off ("Round 1 … Round"), and the lone point sat on the y axis.
+    #[test]
+    fn one_round_is_one_tick_in_the_middle() {
+        let s = vec![Series {
+            contest: "Governor".into(),
+            points: vec![(1, 0.1067572)],
+        }];
+        let svg = svg(&s, 0.05);
+        let ticks: Vec<&str> = svg
+            .lines()
+            .filter(|l| l.contains("text-anchor=\"middle\""))
+            .collect();
+        let middle = LEFT + (W - LEFT - RIGHT) / 2.0;
+        assert_eq!(
+            ticks,
+            [
+                format!(
+                    "<text class=\"axis\" x=\"{middle:.1}\" y=\"236.0\" text-anchor=\"middle\">1</text>"
+                ),
+                format!(
+                    "<text class=\"axis\" x=\"{middle:.1}\" y=\"254.0\" text-anchor=\"middle\">Round</text>"
+                ),
+            ]
+        );
+        assert!(svg.contains(&format!("cx=\"{middle:.1}\"")));
+        assert!(!svg.contains("Round 2") && !svg.contains(">2</text>"));
+        insta::assert_snapshot!(svg);
+    }
+
+    #[test]
+    fn every_round_label_stays_inside_the_chart() {
+        for rounds in 1..=12 {
+            for r in 1..=rounds {
+                let x = x_of(r, rounds);
+                assert!(
+                    (LEFT..=W - RIGHT).contains(&x),
+                    "round {r} of {rounds} at {x}"
+                );
+            }
+        }
+        assert!((x_of(1, 3) - LEFT).abs() < 1e-9 && (x_of(3, 3) - (W - RIGHT)).abs() < 1e-9);
     }
 
     #[test]

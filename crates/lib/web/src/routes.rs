@@ -79,6 +79,7 @@ routes! {
     post "/admin/audits/{audit}/contests" => admin::add_contest, StateAdmin;
     post "/admin/audits/{audit}/seed" => admin::reveal_seed, StateAdmin;
     post "/admin/audits/{audit}/rounds" => admin::start_round, StateAdmin;
+    get "/admin/audits/{audit}/rounds/options" => admin::round_options, StateAdmin;
     post "/admin/audits/{audit}/rounds/end" => admin::end_round, StateAdmin;
     get "/admin/audits/{audit}/reports/{report}" => admin::report, StateAdmin;
     get "/admin/users" => admin::users, UserAdmin;

@@ -194,7 +194,41 @@ pub struct AuditPage {
     pub in_round: bool,
     pub can_start: bool,
     pub round: u64,
+}
+
+/// The next round's sample-size options and the form that starts it: an htmx fragment of the
+/// audit page ([`RoundForm`]) or, without JavaScript, a page of its own ([`RoundOptions`]).
+pub struct NextRound {
+    pub name: String,
+    /// The next round's number.
+    pub round: u64,
+    /// Why no round can start now (then there is no form).
+    pub not_now: Option<String>,
+    /// Why the sizes could not be computed (the form still starts the round with the defaults).
+    pub error: Option<String>,
     /// Per contest: its options.
+    pub size_options: Vec<(String, Vec<Choice>)>,
+}
+
+#[derive(Template)]
+#[template(path = "round_form.html")]
+pub struct RoundForm {
+    pub c: Chrome,
+    pub name: String,
+    pub round: u64,
+    pub not_now: Option<String>,
+    pub error: Option<String>,
+    pub size_options: Vec<(String, Vec<Choice>)>,
+}
+
+#[derive(Template)]
+#[template(path = "round_options.html")]
+pub struct RoundOptions {
+    pub c: Chrome,
+    pub name: String,
+    pub round: u64,
+    pub not_now: Option<String>,
+    pub error: Option<String>,
     pub size_options: Vec<(String, Vec<Choice>)>,
 }
 

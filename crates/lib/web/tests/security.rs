@@ -349,7 +349,7 @@ async fn totp_secrets_stored_in_plain_text_are_encrypted_at_login_and_at_start()
 }
 
 /// An audit in round one with two audit boards in Adams.
-async fn audit_with_two_boards(app: &App) {
+pub(super) async fn audit_with_two_boards(app: &App) {
     let wf = app.state.wf();
     let actor = "test";
     wf.create_audit(

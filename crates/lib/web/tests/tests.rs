@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod progress;
 mod security;
 mod whole_audit;
 
@@ -109,6 +110,19 @@ impl App {
             Request::get(path)
                 .header(header::HOST, HOST)
                 .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// A GET as htmx sends it (`HX-Request: true`), for the fragments it loads into pages.
+    async fn get_htmx(&self, path: &str, cookie: &str) -> Response {
+        self.send(
+            Request::get(path)
+                .header(header::HOST, HOST)
+                .header(header::COOKIE, cookie)
+                .header("hx-request", "true")
                 .body(Body::empty())
                 .unwrap(),
         )

@@ -219,8 +219,43 @@ async fn a_whole_audit_over_http_matches_the_workflow_run_directly() {
         page.body
             .contains(&format!("<code id=\"seed-value\">{SEED}</code>"))
     );
+    // The page comes at once with a busy indicator; htmx then loads the sample sizes (a
+    // fragment), which without JavaScript are a page of their own.
+    assert!(
+        !page.body.contains("id=\"start-round\""),
+        "sizes computed inline"
+    );
+    let placeholder = between(&page.body, "<div id=\"round-options\"", "</div>");
+    assert!(
+        placeholder.contains(&format!("hx-get=\"{audit_path}/rounds/options\""))
+            && placeholder.contains("hx-trigger=\"load\"")
+            && placeholder.contains("aria-busy=\"true\"")
+            && placeholder.contains("role=\"status\"")
+            && placeholder.contains("<progress aria-label=\"Computing sample sizes\"></progress> Computing sample sizes…")
+            && placeholder.contains(&format!("<noscript><p><a href=\"{audit_path}/rounds/options\"")),
+        "{placeholder}"
+    );
+    let fragment = app
+        .get_htmx(&format!("{audit_path}/rounds/options"), &admin)
+        .await;
+    assert_eq!(fragment.status, StatusCode::OK);
+    assert_eq!(fragment.headers[header::VARY], "HX-Request");
+    assert!(
+        fragment.body.starts_with("<div id=\"round-options\">") && !fragment.body.contains("<html"),
+        "{}",
+        fragment.body
+    );
+    let no_script = app
+        .get(&format!("{audit_path}/rounds/options"), &admin)
+        .await;
+    assert!(
+        no_script.body.contains("<h1>Start round 1 "),
+        "{}",
+        no_script.body
+    );
+    assert_eq!(size_radios(&no_script.body), size_radios(&fragment.body));
     // The sample size the form offers first (checked), as a browser submits it.
-    let radios = size_radios(&page.body);
+    let radios = size_radios(&fragment.body);
     assert!(radios.len() >= 2, "the offered sizes: {radios:?}");
     let (field, choice) = radios[0].clone();
     assert_eq!(field, "size:Contest 1");

@@ -5,8 +5,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accessibility;
 mod audit_flow;
 mod harness;
+mod progress;
 mod refusals;
 mod server;
 mod smoke;

@@ -6,7 +6,7 @@ use accounts::Role;
 use audit::workflow::{AuditSpec, ContestSpec, SeedInput};
 use audit::{AuditType, Math, SizeChoice};
 use axum::extract::{Form, Path, State};
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -14,7 +14,10 @@ use super::{Result, audit_line, chart, name_counts, rounds_table, see_other};
 use crate::auth::{StateAdmin, UserAdmin};
 use crate::error::WebError;
 use crate::state::AppState;
-use crate::templates::{AdminHome, AuditPage, Chrome, Table, UserLine, Users, encode, render_page};
+use crate::templates::{
+    AdminHome, AuditPage, Choice, Chrome, NextRound, RoundForm, RoundOptions, Table, UserLine,
+    Users, encode, render_page,
+};
 
 pub async fn home(State(state): State<AppState>, _: StateAdmin) -> Result<Response> {
     let audits = state.wf().audits().await?;
@@ -178,28 +181,6 @@ pub async fn audit_page(
         && record.seed.is_some()
         && row.status != "complete"
         && !record.contests.is_empty();
-    let mut size_options = Vec::new();
-    if can_start && let Ok(options) = wf.size_options(&name).await {
-        for (contest, offers) in options {
-            let mut opts: Vec<(String, String, bool)> = offers
-                .iter()
-                .enumerate()
-                .map(|(i, o)| {
-                    let chance = o
-                        .completion_probability
-                        .map(|p| format!(", {:.0}% chance to finish", p * 100.0))
-                        .unwrap_or_default();
-                    (
-                        format!("option:{}", o.label),
-                        format!("{}: {} draws{chance}", o.label, o.draws),
-                        i == 0,
-                    )
-                })
-                .collect();
-            opts.push(("full".into(), "Full hand count".into(), opts.is_empty()));
-            size_options.push((contest, opts));
-        }
-    }
     let summary = format!(
         "{}. {}",
         audit_line(&row),
@@ -225,10 +206,113 @@ pub async fn audit_page(
         in_round,
         can_start,
         round: record.rounds.last().map_or(0, |r| r.number),
-        size_options,
         name,
     })
     .into_response())
+}
+
+/// The next round's sample-size options, computed here rather than in the audit page because
+/// they can take seconds on a large audit: htmx fetches them into the page (`HX-Request`, a
+/// fragment), and without JavaScript the page's link opens them as a page of their own.
+pub async fn round_options(
+    State(state): State<AppState>,
+    _: StateAdmin,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let wf = state.wf();
+    let row = wf.audit(&name).await?;
+    let record = wf.record(&name).await?;
+    let next = NextRound {
+        round: record.rounds.last().map_or(0, |r| r.number) + 1,
+        not_now: None,
+        error: None,
+        size_options: Vec::new(),
+        name,
+    };
+    let next = if record.rounds.last().is_some_and(|r| !r.ended) {
+        NextRound {
+            not_now: Some("A round is in progress: end it before starting the next.".into()),
+            ..next
+        }
+    } else if row.status == "complete" {
+        NextRound {
+            not_now: Some("The audit is complete: no further round is needed.".into()),
+            ..next
+        }
+    } else if record.seed.is_none() || record.contests.is_empty() {
+        NextRound {
+            not_now: Some(
+                "Add the contests and reveal the seed first; then the sample sizes are offered."
+                    .into(),
+            ),
+            ..next
+        }
+    } else {
+        match wf.size_options(&next.name).await {
+            Ok(options) => NextRound {
+                size_options: options
+                    .into_iter()
+                    .map(|(contest, offers)| (contest, size_choices(&offers)))
+                    .collect(),
+                ..next
+            },
+            Err(e) => NextRound {
+                error: Some(e.to_string()),
+                ..next
+            },
+        }
+    };
+    let NextRound {
+        name,
+        round,
+        not_now,
+        error,
+        size_options,
+    } = next;
+    let c = Chrome::current();
+    let html = if headers.contains_key("hx-request") {
+        render_page(&RoundForm {
+            c,
+            name,
+            round,
+            not_now,
+            error,
+            size_options,
+        })
+    } else {
+        render_page(&RoundOptions {
+            c,
+            name,
+            round,
+            not_now,
+            error,
+            size_options,
+        })
+    };
+    // The same address answers a fragment or a page: caches must keep them apart.
+    Ok(([(header::VARY, "HX-Request")], html).into_response())
+}
+
+/// A contest's sample-size offers as radio choices, the first checked, and a full hand count.
+fn size_choices(offers: &[audit::measure::SizeOffer]) -> Vec<Choice> {
+    let mut choices: Vec<Choice> = offers
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let chance = o
+                .completion_probability
+                .map(|p| format!(", {:.0}% chance to finish", p * 100.0))
+                .unwrap_or_default();
+            (
+                format!("option:{}", o.label),
+                format!("{}: {} draws{chance}", o.label, o.draws),
+                i == 0,
+            )
+        })
+        .collect();
+    choices.push(("full".into(), "Full hand count".into(), choices.is_empty()));
+    choices
 }
 
 #[derive(Deserialize)]

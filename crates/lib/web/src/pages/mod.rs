@@ -42,6 +42,7 @@ pub async fn home(Anyone(ctx): Anyone) -> Response {
 
 const HTMX: &str = include_str!("../../static/htmx.min.js");
 const UPLOAD_JS: &str = include_str!("../../static/upload.js");
+const BUSY_JS: &str = include_str!("../../static/busy.js");
 const CSS: &str = include_str!("../../static/app.css");
 
 /// The application's own static files (htmx 4.0.1 from npm `htmx.org`, vendored; no CDN).
@@ -49,6 +50,7 @@ pub async fn static_file(_: Anyone, Path(file): Path<String>) -> Result<Response
     let (body, kind) = match file.as_str() {
         "htmx.min.js" => (HTMX, "text/javascript; charset=utf-8"),
         "upload.js" => (UPLOAD_JS, "text/javascript; charset=utf-8"),
+        "busy.js" => (BUSY_JS, "text/javascript; charset=utf-8"),
         "app.css" => (CSS, "text/css; charset=utf-8"),
         _ => return Err(WebError::NotFound(format!("the file {file:?}"))),
     };
