@@ -222,7 +222,7 @@ pub async fn round_options(
 ) -> Result<Response> {
     let wf = state.wf();
     let row = wf.audit(&name).await?;
-    let record = wf.record(&name).await?;
+    let record = wf.record_shared(&name).await?;
     let next = NextRound {
         round: record.rounds.last().map_or(0, |r| r.number) + 1,
         not_now: None,
