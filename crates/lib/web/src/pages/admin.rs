@@ -304,14 +304,27 @@ fn size_choices(offers: &[audit::measure::SizeOffer]) -> Vec<Choice> {
                 .completion_probability
                 .map(|p| format!(", {:.0}% chance to finish", p * 100.0))
                 .unwrap_or_default();
+            // The workflow's own full-hand-count offer starts one, as the choice below does.
+            let value = if o.label == audit::measure::FULL_HAND_COUNT {
+                "full".to_string()
+            } else {
+                format!("option:{}", o.label)
+            };
             (
-                format!("option:{}", o.label),
+                value,
                 format!("{}: {} draws{chance}", o.label, o.draws),
                 i == 0,
             )
         })
         .collect();
-    choices.push(("full".into(), "Full hand count".into(), choices.is_empty()));
+    // The workflow offers a full hand count itself when the sample would cover every ballot; one
+    // such choice is enough.
+    if !offers
+        .iter()
+        .any(|o| o.label == audit::measure::FULL_HAND_COUNT)
+    {
+        choices.push(("full".into(), "Full hand count".into(), choices.is_empty()));
+    }
     choices
 }
 
@@ -598,4 +611,40 @@ pub async fn reset_mfa(
         .reset_mfa(&ctx.principal.actor, &f.email, state.now_ms())
         .await?;
     Ok(see_other("/admin/users"))
+}
+
+#[cfg(test)]
+mod tests {
+    use audit::measure::{FULL_HAND_COUNT, SizeOffer};
+
+    use super::size_choices;
+
+    fn offer(label: &str, draws: u64) -> SizeOffer {
+        SizeOffer {
+            label: label.into(),
+            draws,
+            completion_probability: None,
+            non_cvr_draws: 0,
+        }
+    }
+
+    #[test]
+    fn a_full_hand_count_is_offered_once() {
+        let sampled = size_choices(&[offer("estimate", 40)]);
+        let full: Vec<_> = sampled
+            .iter()
+            .filter(|c| c.1.contains("ull hand count"))
+            .collect();
+        assert_eq!(full.len(), 1, "{sampled:?}");
+        assert!(sampled[0].2, "the first offer is checked");
+
+        let only_full = size_choices(&[offer(FULL_HAND_COUNT, 400)]);
+        let full: Vec<_> = only_full
+            .iter()
+            .filter(|c| c.1.to_lowercase().contains("full hand count"))
+            .collect();
+        assert_eq!(full.len(), 1, "{only_full:?}");
+        assert!(only_full[0].2, "and checked");
+        assert_eq!(only_full[0].0, "full", "it starts a full hand count");
+    }
 }
