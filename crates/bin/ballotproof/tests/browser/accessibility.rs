@@ -7,6 +7,8 @@
 //! contrast; those were checked by hand.) The
 //! ballot entry screen is also used with the keyboard alone: the skip link comes first, then
 //! the contest controls in document order, then "Review", and Enter/Space review and submit.
+//! Every screen is also laid out at a tablet's portrait width (768 CSS pixels) and must not
+//! scroll sideways there: wide tables scroll inside their own box, never the page.
 
 use anyhow::{Context, bail, ensure};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
@@ -35,6 +37,70 @@ const CLARK: &str = "clerk@clark.example.gov";
 /// script execution is not subject to it (the first screen checks that the policy still
 /// blocks an inline script, so a pass is not a page without CSP).
 async fn axe(b: &Browser, screen: &str) -> anyhow::Result<Vec<String>> {
+    let mut found = fits_a_tablet(b, screen).await?;
+    found.extend(axe_only(b, screen).await?);
+    Ok(found)
+}
+
+/// A tablet held upright: 768 × 1024 CSS pixels.
+const TABLET: (u32, u32) = (768, 1024);
+
+/// Lays the page out at [`TABLET`]'s size and reports it if the page scrolls sideways there,
+/// naming the elements that stick out; then restores the window.
+async fn fits_a_tablet(b: &Browser, screen: &str) -> anyhow::Result<Vec<String>> {
+    let frame = b
+        .client
+        .execute(
+            "return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight,
+                     window.outerWidth, window.outerHeight]",
+            vec![],
+        )
+        .await?;
+    let n = |i: usize| {
+        frame[i]
+            .as_u64()
+            .and_then(|v| u32::try_from(v).ok())
+            .unwrap_or(0)
+    };
+    b.client
+        .set_window_size(TABLET.0 + n(0), TABLET.1 + n(1))
+        .await?;
+    let measured = b
+        .client
+        .execute(
+            "const width = window.innerWidth;
+             const scrolls = e => ['auto', 'scroll', 'hidden'].includes(getComputedStyle(e).overflowX);
+             const inBox = e => { for (let p = e.parentElement; p; p = p.parentElement)
+                                    if (scrolls(p)) return true; return false; };
+             const wide = Array.from(document.querySelectorAll('body *'))
+               .filter(e => !inBox(e) && (e.getBoundingClientRect().right > width + 1
+                                          || (!scrolls(e) && e.scrollWidth > e.clientWidth + 1)));
+             const out = wide.filter(e => !wide.some(d => d !== e && e.contains(d)))
+               .slice(0, 5)
+               .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                         + ' (' + Math.round(e.getBoundingClientRect().right) + ' px)');
+             return [document.documentElement.scrollWidth, width, out];",
+            vec![],
+        )
+        .await?;
+    b.client.set_window_size(n(2), n(3)).await?;
+    let (scroll, width) = (measured[0].as_u64(), measured[1].as_u64());
+    if scroll > width {
+        let out: Vec<&str> = measured[2]
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        return Ok(vec![format!(
+            "{screen}: at a tablet's width ({} px) the page is {} px wide and scrolls sideways; sticking out: {}",
+            width.unwrap_or(0),
+            scroll.unwrap_or(0),
+            out.join(", ")
+        )]);
+    }
+    Ok(Vec::new())
+}
+
+async fn axe_only(b: &Browser, screen: &str) -> anyhow::Result<Vec<String>> {
     b.client
         .execute(&format!("{AXE}\nreturn typeof axe;"), vec![])
         .await
