@@ -7,8 +7,9 @@
 //! throughput per kind of request (docs/PERFORMANCE.md, "Web application").
 //!
 //! `cargo bench -p ballotproof --bench web_load`; `WEB_LOAD_REQUESTS=N` changes the number of
-//! page requests (default 4000; ballot-entry rounds are half that). Bounded: every phase stops after
-//! 60 s whatever it has done.
+//! page requests (default 4000; ballot-entry rounds are half that), and `WEB_LOAD_DRAWS=N` draws N
+//! ballots in round one instead of the estimate (32) — a larger audit record for every page to
+//! show. Bounded: every phase stops after 60 s whatever it has done.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -390,11 +391,23 @@ fn prepare(dir: &std::path::Path) -> anyhow::Result<()> {
     run(with(&["reveal-seed"]))?;
     println!(
         "{}",
-        run(with(&["round", "start"]))?
-            .lines()
-            .nth(1)
-            .unwrap_or_default()
-            .trim()
+        run(with(
+            &match std::env::var("WEB_LOAD_DRAWS") {
+                Ok(n) => vec!["round", "start", "--size"]
+                    .into_iter()
+                    .map(str::to_string)
+                    .chain([format!("Contest 1={n}")])
+                    .collect::<Vec<_>>(),
+                Err(_) => vec!["round".into(), "start".into()],
+            }
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+        ))?
+        .lines()
+        .nth(1)
+        .unwrap_or_default()
+        .trim()
     );
     let boards: Vec<String> = (1..=BOARDS).map(|b| format!("Board {b}")).collect();
     let mut args = with(&["boards", "--jurisdiction", COUNTY]);
