@@ -343,30 +343,34 @@ impl<'a, S: AccountStore> Accounts<'a, S> {
     /// that blocks the address is logged (`auth.address_blocked`) in the same transaction, once
     /// per block; returns true then. Failures that have left the window are deleted here.
     pub async fn address_failed(&self, remote: &str, now_ms: i64) -> Result<bool> {
-        let p = &self.address_policy;
+        let p = self.address_policy;
         self.store.delete_address_failures(p.since(now_ms)).await?;
-        let mut recent = self
+        let logged = self
             .store
-            .address_failures(remote, p.since(now_ms), p.max_failures)
+            .record_address_failure(
+                remote,
+                now_ms,
+                (p.since(now_ms), p.max_failures),
+                |earlier| {
+                    let was_blocked = p.blocked(earlier, now_ms).is_some();
+                    let mut recent = earlier.to_vec();
+                    recent.insert(0, now_ms);
+                    p.blocked(&recent, now_ms)
+                        .filter(|_| !was_blocked)
+                        .map(|ms| {
+                            record(
+                                "auth.address_blocked",
+                                "public",
+                                now_ms,
+                                json!({"remote": remote, "minutes": minutes(ms)}),
+                            )
+                        })
+                        .into_iter()
+                        .collect()
+                },
+            )
             .await?;
-        let was_blocked = p.blocked(&recent, now_ms).is_some();
-        recent.insert(0, now_ms);
-        let block = p.blocked(&recent, now_ms).filter(|_| !was_blocked);
-        let log: Vec<LogRecord> = block
-            .map(|ms| {
-                record(
-                    "auth.address_blocked",
-                    "public",
-                    now_ms,
-                    json!({"remote": remote, "minutes": minutes(ms)}),
-                )
-            })
-            .into_iter()
-            .collect();
-        self.store
-            .record_address_failure(remote, now_ms, &log)
-            .await?;
-        Ok(block.is_some())
+        Ok(logged > 0)
     }
 
     /// The first step of a login. Returns the new session's token (for the cookie) and what

@@ -305,14 +305,18 @@ pub trait AccountStore: Send + Sync {
     ) -> impl Future<Output = StoreResult<Vec<LoginAttemptRow>>> + Send;
 
     /// Records a failed login (password, second-factor code or board passphrase) from a network
-    /// address, for the per-address limit, with `log` (the block's entry when this failure starts
-    /// one).
+    /// address, for the per-address limit. `log_for` gets the times of the newest `limit`
+    /// earlier failures from `remote` at or after `since` (newest first), read in the same
+    /// transaction, and returns the entries to log with this one (the block's entry when this
+    /// failure starts one): two failures at once cannot both see the address unblocked and both
+    /// log its block. Returns how many entries were logged.
     fn record_address_failure(
         &self,
         remote: &str,
         at: i64,
-        log: &[LogRecord],
-    ) -> impl Future<Output = StoreResult<()>> + Send;
+        window: (i64, usize),
+        log_for: impl FnOnce(&[i64]) -> Vec<LogRecord> + Send,
+    ) -> impl Future<Output = StoreResult<usize>> + Send;
     /// The times of the newest `limit` failed logins from `remote` at or after `since`, newest
     /// first.
     fn address_failures(

@@ -15,6 +15,9 @@ fn user_query(filter: &'static str) -> String {
     format!("{USER_COLUMNS} {filter}")
 }
 
+/// The newest failed logins from an address in the window, newest first.
+const ADDRESS_FAILURES: &str = "SELECT at FROM login_address_failures WHERE remote = $1 AND at >= $2 ORDER BY at DESC, id DESC LIMIT $3";
+
 impl AccountStore for SqliteStore {
     async fn create_user(
         &self,
@@ -304,17 +307,25 @@ impl AccountStore for SqliteStore {
         &self,
         remote: &str,
         at: i64,
-        log: &[LogRecord],
-    ) -> StoreResult<()> {
+        (since, limit): (i64, usize),
+        log_for: impl FnOnce(&[i64]) -> Vec<LogRecord> + Send,
+    ) -> StoreResult<usize> {
         let mut tx = self.begin().await?;
+        let earlier: Vec<i64> = sqlx::query_scalar(ADDRESS_FAILURES)
+            .bind(remote)
+            .bind(since)
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(&mut *tx)
+            .await?;
+        let log = log_for(&earlier);
         sqlx::query("INSERT INTO login_address_failures (remote, at) VALUES ($1, $2)")
             .bind(remote)
             .bind(at)
             .execute(&mut *tx)
             .await?;
-        write_log(&mut tx, None, log).await?;
+        write_log(&mut tx, None, &log).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(log.len())
     }
 
     async fn address_failures(
@@ -323,14 +334,12 @@ impl AccountStore for SqliteStore {
         since: i64,
         limit: usize,
     ) -> StoreResult<Vec<i64>> {
-        Ok(sqlx::query_scalar(
-            "SELECT at FROM login_address_failures WHERE remote = $1 AND at >= $2 ORDER BY at DESC, id DESC LIMIT $3",
-        )
-        .bind(remote)
-        .bind(since)
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(&self.pool)
-        .await?)
+        Ok(sqlx::query_scalar(ADDRESS_FAILURES)
+            .bind(remote)
+            .bind(since)
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     async fn delete_address_failures(&self, before: i64) -> StoreResult<u64> {

@@ -225,6 +225,34 @@ async fn the_address_limit_survives_a_restart_and_old_failures_expire() {
     );
 }
 
+#[tokio::test]
+async fn failures_at_the_same_moment_log_the_block_once() {
+    let app = App::new().await;
+    let policy = accounts::policy::AddressPolicy::default();
+    for i in 2..policy.max_failures {
+        let (r, _) = app
+            .password_step(&format!("guess{i}@example.gov"), "wrong-wrong-wrong")
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "failure {i}");
+    }
+    // The last two failures before the block are counted at the same moment, their reads and
+    // writes interleaved; only one of them starts the block.
+    let (accounts, now) = (app.state.accounts(), app.state.now_ms());
+    let (a, b) = tokio::join!(
+        accounts.address_failed("unknown", now),
+        accounts.address_failed("unknown", now),
+    );
+    assert!(a.unwrap() ^ b.unwrap(), "exactly one starts the block");
+    app.state.wf().flush().await.unwrap();
+    let blocks = app
+        .log_kinds()
+        .await
+        .into_iter()
+        .filter(|(k, _, _)| k == "auth.address_blocked")
+        .count();
+    assert_eq!(blocks, 1);
+}
+
 /// A TOTP secret as it was stored before encryption at rest: in plain text, through the same
 /// store update an enrolment made then. Returns the secret.
 async fn plain_text_totp_secret(app: &App, email: &str) -> String {
