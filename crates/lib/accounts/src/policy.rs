@@ -204,10 +204,9 @@ mod tests {
         assert_eq!(never.blocked(&[0, 0, 0], 0), None);
     }
 
-    #[test]
-    fn a_session_used_steadily_stays_alive_though_touched_at_most_once_a_minute() {
-        let p = SessionPolicy::default();
-        let mut s = SessionRow {
+    /// A fully logged-in user's session, created and last used at time 0.
+    fn full_session() -> SessionRow {
+        SessionRow {
             id_sha256: String::new(),
             user_id: Some(1),
             board_credential_id: None,
@@ -217,7 +216,13 @@ mod tests {
             members: None,
             created_at: 0,
             last_seen_at: 0,
-        };
+        }
+    }
+
+    #[test]
+    fn a_session_used_steadily_stays_alive_though_touched_at_most_once_a_minute() {
+        let p = SessionPolicy::default();
+        let mut s = full_session();
         let mut touches = 0;
         // A request every 7 seconds for two hours.
         let mut now = 0;
@@ -244,17 +249,7 @@ mod tests {
     #[test]
     fn sessions_end_when_idle_or_old() {
         let p = SessionPolicy::default();
-        let s = SessionRow {
-            id_sha256: String::new(),
-            user_id: Some(1),
-            board_credential_id: None,
-            stage: "full".into(),
-            csrf_token: String::new(),
-            pending_totp: None,
-            members: None,
-            created_at: 0,
-            last_seen_at: 0,
-        };
+        let s = full_session();
         assert!(p.alive(&s, p.idle_ms - 1));
         assert!(!p.alive(&s, p.idle_ms));
         let busy = SessionRow {

@@ -4,13 +4,13 @@
 //! The 500,000-card figures (time and peak memory) in docs/PERFORMANCE.md come from
 //! `ballotproof audit upload` measured with /usr/bin/time -v.
 
-use std::sync::{Arc, OnceLock};
-use std::time::{Duration, UNIX_EPOCH};
+use std::sync::OnceLock;
 
-use audit::workflow::{AuditSpec, NamedFile, SeedInput, Upload};
-use audit::{AuditType, Math, UploadKind, Workflow};
+mod common;
+
+use audit::UploadKind;
+use audit::workflow::{NamedFile, Upload};
 use records::generate::{self, Spec};
-use store::SqliteStore;
 
 fn spec() -> Spec {
     Spec {
@@ -48,67 +48,8 @@ fn read_cvrs_50k(bencher: divan::Bencher) {
 }
 
 /// A fresh audit with its manifest uploaded, in a new data directory.
-struct Fresh {
-    dir: std::path::PathBuf,
-    rt: tokio::runtime::Runtime,
-    wf: Workflow<SqliteStore>,
-}
-
-impl Drop for Fresh {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn fresh(n: usize) -> Option<Fresh> {
-    let dir = std::env::temp_dir().join(format!(
-        "ballotproof-bench-upload-{}-{n}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).ok()?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .ok()?;
-    let wf = rt.block_on(async {
-        let store = SqliteStore::open(&dir.join("ballotproof.sqlite3"))
-            .await
-            .ok()?;
-        let ledger = ledger::Ledger::open(&dir.join("ledger"), None).ok()?;
-        let clock: audit::Clock = Arc::new(|| UNIX_EPOCH + Duration::from_secs(1_800_000_000));
-        let wf = Workflow::open(store, ledger, clock).await.ok()?;
-        wf.create_audit(
-            "bench",
-            &AuditSpec {
-                name: "B".into(),
-                audit_type: AuditType::BallotComparison,
-                math: Math::KaplanMarkov,
-                risk_limit: "0.05".into(),
-                seed: SeedInput::Sealed {
-                    seed: "1".into(),
-                    salt: "00".into(),
-                },
-            },
-        )
-        .await
-        .ok()?;
-        wf.add_jurisdiction("bench", "B", "J").await.ok()?;
-        let (_, manifest) = files();
-        wf.upload(
-            "bench",
-            "B",
-            "J",
-            &Upload::new(
-                UploadKind::Manifest,
-                &[NamedFile::new("manifest.csv", manifest)],
-            ),
-        )
-        .await
-        .ok()?;
-        Some(wf)
-    })?;
-    Some(Fresh { dir, rt, wf })
+fn fresh(n: usize) -> Option<common::BenchAudit> {
+    common::comparison_audit(&format!("upload-{n}"), &files().1)
 }
 
 #[divan::bench(sample_count = 3, sample_size = 1)]

@@ -48,23 +48,7 @@ const TABLET: (u32, u32) = (768, 1024);
 /// Lays the page out at [`TABLET`]'s size and reports it if the page scrolls sideways there,
 /// naming the elements that stick out; then restores the window.
 async fn fits_a_tablet(b: &Browser, screen: &str) -> anyhow::Result<Vec<String>> {
-    let frame = b
-        .client
-        .execute(
-            "return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight,
-                     window.outerWidth, window.outerHeight]",
-            vec![],
-        )
-        .await?;
-    let n = |i: usize| {
-        frame[i]
-            .as_u64()
-            .and_then(|v| u32::try_from(v).ok())
-            .unwrap_or(0)
-    };
-    b.client
-        .set_window_size(TABLET.0 + n(0), TABLET.1 + n(1))
-        .await?;
+    b.set_viewport(TABLET).await?;
     let measured = b
         .client
         .execute(
@@ -83,7 +67,7 @@ async fn fits_a_tablet(b: &Browser, screen: &str) -> anyhow::Result<Vec<String>>
             vec![],
         )
         .await?;
-    b.client.set_window_size(n(2), n(3)).await?;
+    b.set_viewport(harness::WINDOW).await?;
     let (scroll, width) = (measured[0].as_u64(), measured[1].as_u64());
     if scroll > width {
         let out: Vec<&str> = measured[2]

@@ -126,9 +126,22 @@ impl Browser {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .context("opening a WebDriver session in Chromium")?;
-        // Headless Chromium still reserves room for a window frame: size the window so that the
-        // viewport (what a screenshot shows) is exactly WINDOW.
-        let frame = client
+        let browser = Self {
+            client,
+            test: test.to_string(),
+            _driver: driver,
+            _profile: profile,
+        };
+        browser.set_viewport(WINDOW).await?;
+        Ok(browser)
+    }
+
+    /// Sizes the window so that the viewport (what the page lays out in and a screenshot shows)
+    /// is exactly `(width, height)` CSS pixels: headless Chromium still reserves room for a
+    /// window frame.
+    pub async fn set_viewport(&self, (width, height): (u32, u32)) -> anyhow::Result<()> {
+        let frame = self
+            .client
             .execute(
                 "return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight]",
                 vec![],
@@ -140,15 +153,10 @@ impl Browser {
                 .and_then(|v| u32::try_from(v).ok())
                 .unwrap_or(0)
         };
-        client
-            .set_window_size(WINDOW.0 + extra(0), WINDOW.1 + extra(1))
+        self.client
+            .set_window_size(width + extra(0), height + extra(1))
             .await?;
-        Ok(Self {
-            client,
-            test: test.to_string(),
-            _driver: driver,
-            _profile: profile,
-        })
+        Ok(())
     }
 
     /// Saves a screenshot of the viewport as `NAME.png` in the directory named by
