@@ -35,6 +35,10 @@ pub struct AuditRecord {
     pub batches: Vec<SampledBatchRecord>,
     pub offline_tallies: Vec<OfflineTallyRecord>,
     pub audit_boards: Vec<BoardRecord>,
+    /// The counties that signed off their work, per round (absent from records written before
+    /// county sign-off existed, and while none has).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub jurisdiction_sign_offs: Vec<JurisdictionSignOffRecord>,
 }
 
 /// A file as uploaded: its name and SHA-256 (the file itself is in the log's artifact store and,
@@ -212,6 +216,13 @@ pub struct BoardRecord {
     pub name: String,
     pub members: Option<(String, String)>,
     pub signed_off: bool,
+}
+
+/// A county's sign-off of its work in a round (after all its audit boards signed off).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JurisdictionSignOffRecord {
+    pub round: u64,
+    pub jurisdiction: String,
 }
 
 impl AuditRecord {

@@ -16,6 +16,8 @@
 //! * a round's recomputed sample differs from the logged sample hash or from the record's draws;
 //! * a recomputed risk differs from the published one or from the logged one;
 //! * an interpretation, tally sheet or offline tally differs from the last one logged for it;
+//! * an audit board's or a county's sign-off is shown that the log does not record, or a county
+//!   sign-off the log records is left out;
 //! * the sampled ballots' CVRs, or the contests' reported results, differ from what was logged.
 
 use std::collections::BTreeMap;
@@ -450,6 +452,27 @@ pub fn verify_export(dir: &Path) -> Result<Verified, Vec<String>> {
                 b.jurisdiction, b.name, b.round, b.members
             ));
         }
+    }
+
+    // County sign-offs: the record's and the log's are the same set.
+    let logged_sign_offs: std::collections::BTreeSet<(u64, String)> =
+        of_kind(&entries, "audit.jurisdiction_signed_off")
+            .filter_map(|(_, e)| Some((body_u64(e, "round")?, body_str(e, "jurisdiction")?)))
+            .collect();
+    let shown_sign_offs: std::collections::BTreeSet<(u64, String)> = record
+        .jurisdiction_sign_offs
+        .iter()
+        .map(|x| (x.round, x.jurisdiction.clone()))
+        .collect();
+    for (round, jurisdiction) in shown_sign_offs.difference(&logged_sign_offs) {
+        problems.push(format!(
+            "{jurisdiction} is shown as signed off in round {round}, which the log does not record"
+        ));
+    }
+    for (round, jurisdiction) in logged_sign_offs.difference(&shown_sign_offs) {
+        problems.push(format!(
+            "the log records {jurisdiction}'s sign-off of round {round}, which audit.json leaves out"
+        ));
     }
 
     // Risk, recomputed and compared with the published and the logged values.

@@ -1267,6 +1267,15 @@ impl<S: Store> Workflow<S> {
                 signed_off: b.signed_off_at.is_some(),
             })
             .collect();
+        let jurisdiction_sign_offs = s
+            .jurisdiction_sign_offs(a.id)
+            .await?
+            .into_iter()
+            .map(|x| JurisdictionSignOffRecord {
+                round: round_number.get(&x.round_id).copied().unwrap_or(0),
+                jurisdiction: jname.get(&x.jurisdiction_id).cloned().unwrap_or_default(),
+            })
+            .collect();
         Ok(AuditRecord {
             format: FORMAT.into(),
             name: a.name.clone(),
@@ -1284,6 +1293,7 @@ impl<S: Store> Workflow<S> {
             batches: sb_records,
             offline_tallies: offline,
             audit_boards: board_records,
+            jurisdiction_sign_offs,
         })
     }
 
@@ -1890,6 +1900,81 @@ impl<S: Store> Workflow<S> {
         self.store
             .sign_off(b.id, members, self.now_ms(), &log)
             .await?;
+        self.flush().await?;
+        Ok(())
+    }
+
+    /// A county's administrator signs off the county's work in the current round, once every
+    /// audit board of the county has (a county with nothing sampled this round may sign off at
+    /// once). Once per round; the state administrator's progress page shows who has.
+    pub async fn sign_off_jurisdiction(
+        &self,
+        actor: &str,
+        audit: &str,
+        jurisdiction: &str,
+    ) -> Result<()> {
+        let a = self.audit(audit).await?;
+        let j = self.jurisdiction(&a, jurisdiction).await?;
+        let round = self.current_round(&a).await?;
+        let boards: Vec<BoardRow> = self
+            .store
+            .audit_boards(a.id)
+            .await?
+            .into_iter()
+            .filter(|b| b.round_id == round.id && b.jurisdiction_id == j.id)
+            .collect();
+        let sampled = self
+            .store
+            .sampled_ballots(a.id)
+            .await?
+            .iter()
+            .any(|b| b.jurisdiction_id == j.id && b.first_round == round.number)
+            || self
+                .store
+                .sampled_batches(a.id)
+                .await?
+                .iter()
+                .any(|b| b.jurisdiction_id == j.id && b.first_round == round.number);
+        if sampled && boards.is_empty() {
+            return Err(AuditError::State(format!(
+                "{jurisdiction} has ballots to audit in round {} but no audit boards yet; set them up and let them finish first",
+                round.number
+            )));
+        }
+        let unsigned: Vec<&str> = boards
+            .iter()
+            .filter(|b| b.signed_off_at.is_none())
+            .map(|b| b.name.as_str())
+            .collect();
+        if !unsigned.is_empty() {
+            return Err(AuditError::State(format!(
+                "audit board(s) {} of {jurisdiction} have not signed off round {} yet; the county signs off after its boards",
+                unsigned.join(", "),
+                round.number
+            )));
+        }
+        let log = vec![self.entry(
+            actor,
+            audit,
+            "audit.jurisdiction_signed_off",
+            json!({"jurisdiction": jurisdiction, "round": round.number}),
+            None,
+        )];
+        let sign_off = JurisdictionSignOffRow {
+            round_id: round.id,
+            jurisdiction_id: j.id,
+            signed_off_at: self.now_ms(),
+            signed_off_by: actor.into(),
+        };
+        match self.store.sign_off_jurisdiction(&sign_off, &log).await {
+            Err(StoreError::Conflict(_)) => {
+                return Err(AuditError::State(format!(
+                    "{jurisdiction} has already signed off round {}",
+                    round.number
+                )));
+            }
+            other => other?,
+        }
         self.flush().await?;
         Ok(())
     }

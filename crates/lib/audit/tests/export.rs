@@ -213,3 +213,59 @@ fn a_change_logged_twice_is_named() {
         "{problems:#?}"
     );
 }
+
+#[test]
+fn a_county_signs_off_after_its_boards_once_and_the_export_shows_it() {
+    let h = harness("export-county-sign-off");
+    let dir = h.dir.join("export");
+    let audit = "Arapahoe 2016";
+    set_up(&h, audit);
+    h.rt.block_on(h.wf.start_round(ACTOR, audit, &[])).unwrap();
+    h.audit_as_reported(audit, &|_| None);
+    let early =
+        h.rt.block_on(h.wf.sign_off_jurisdiction(ACTOR, audit, "Arapahoe"))
+            .unwrap_err()
+            .to_string();
+    assert!(early.contains("have not signed off round 1"), "{early}");
+    h.sign_off_all(audit);
+    h.rt.block_on(h.wf.sign_off_jurisdiction(ACTOR, audit, "Arapahoe"))
+        .unwrap();
+    let twice =
+        h.rt.block_on(h.wf.sign_off_jurisdiction(ACTOR, audit, "Arapahoe"))
+            .unwrap_err()
+            .to_string();
+    assert!(twice.contains("already signed off round 1"), "{twice}");
+    let record = h.record(audit);
+    assert_eq!(record.jurisdiction_sign_offs.len(), 1);
+    assert_eq!(record.jurisdiction_sign_offs[0].jurisdiction, "Arapahoe");
+    assert_eq!(record.jurisdiction_sign_offs[0].round, 1);
+
+    h.rt.block_on(h.wf.end_round(ACTOR, audit)).unwrap();
+    h.rt.block_on(h.wf.export(ACTOR, audit, &dir)).unwrap();
+    verify_export(&dir).unwrap();
+    // Left out of audit.json, or invented for another round: both named.
+    let copy = h.dir.join("without-sign-off");
+    copy_dir(&dir, &copy);
+    edit_json(&copy, |v| {
+        v.as_object_mut().unwrap().remove("jurisdiction_sign_offs");
+    });
+    let problems = verify_export(&copy).unwrap_err();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("Arapahoe's sign-off of round 1, which audit.json leaves out")),
+        "{problems:#?}"
+    );
+    let copy = h.dir.join("invented-sign-off");
+    copy_dir(&dir, &copy);
+    edit_json(&copy, |v| {
+        v["jurisdiction_sign_offs"][0]["round"] = 2.into();
+    });
+    let problems = verify_export(&copy).unwrap_err();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("Arapahoe is shown as signed off in round 2")),
+        "{problems:#?}"
+    );
+}

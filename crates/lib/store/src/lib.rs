@@ -206,6 +206,19 @@ pub trait Store: Send + Sync {
         log: &[LogRecord],
     ) -> impl Future<Output = StoreResult<()>> + Send;
 
+    /// Records a county's sign-off of its work in a round; a second one for the same round and
+    /// county is a conflict.
+    fn sign_off_jurisdiction(
+        &self,
+        sign_off: &JurisdictionSignOffRow,
+        log: &[LogRecord],
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Every county sign-off of the audit, by round then county.
+    fn jurisdiction_sign_offs(
+        &self,
+        audit: AuditId,
+    ) -> impl Future<Output = StoreResult<Vec<JurisdictionSignOffRow>>> + Send;
+
     /// Records what an audit board found on ballots (replacing earlier entries for them).
     fn record_ballots(
         &self,

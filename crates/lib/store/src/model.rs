@@ -477,3 +477,12 @@ pub struct RoundContestResult {
     pub risk_limit_met: bool,
     pub discrepancies: String,
 }
+
+/// A county's sign-off of its work in a round ([`crate::Store::sign_off_jurisdiction`]).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct JurisdictionSignOffRow {
+    pub round_id: RoundId,
+    pub jurisdiction_id: JurisdictionId,
+    pub signed_off_at: i64,
+    pub signed_off_by: String,
+}

@@ -146,4 +146,6 @@ pub const BATCH_STATUS: &str = "UPDATE sampled_batches SET status = 'audited' WH
 pub const BATCH_RESULTS: &str = "SELECT r.batch_id, r.contest_id, r.votes, r.entered_at, r.entered_by FROM batch_results r JOIN sampled_batches b ON b.id = r.batch_id WHERE b.audit_id = $1 ORDER BY r.batch_id, r.contest_id";
 pub const BATCH_AUDIT: &str = "SELECT audit_id FROM sampled_batches WHERE id = $1";
 pub const BALLOT_AUDIT: &str = "SELECT audit_id FROM sampled_ballots WHERE id = $1";
+pub const JURISDICTION_SIGN_OFF_INSERT: &str = "INSERT INTO jurisdiction_sign_offs (round_id, jurisdiction_id, signed_off_at, signed_off_by) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+pub const JURISDICTION_SIGN_OFFS: &str = "SELECT s.round_id, s.jurisdiction_id, s.signed_off_at, s.signed_off_by FROM jurisdiction_sign_offs s JOIN rounds r ON r.id = s.round_id WHERE r.audit_id = $1 ORDER BY r.number, s.jurisdiction_id";
 pub const BOARD_AUDIT: &str = "SELECT audit_id FROM audit_boards WHERE id = $1";

@@ -769,6 +769,37 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn sign_off_jurisdiction(
+        &self,
+        sign_off: &JurisdictionSignOffRow,
+        log: &[LogRecord],
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let audit = audit_of(&mut tx, sql::ROUND_AUDIT, sign_off.round_id, "round").await?;
+        let done = sqlx::query(sql::JURISDICTION_SIGN_OFF_INSERT)
+            .bind(sign_off.round_id)
+            .bind(sign_off.jurisdiction_id)
+            .bind(sign_off.signed_off_at)
+            .bind(&sign_off.signed_off_by)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict(
+                "this jurisdiction has already signed off this round".into(),
+            ));
+        }
+        write_log(&mut tx, Some(audit), log).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn jurisdiction_sign_offs(
+        &self,
+        audit: AuditId,
+    ) -> StoreResult<Vec<JurisdictionSignOffRow>> {
+        self.rows_for(sql::JURISDICTION_SIGN_OFFS, audit).await
+    }
+
     async fn record_ballots(&self, results: &[BallotResult], log: &[LogRecord]) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let mut audit = None;

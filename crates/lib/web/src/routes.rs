@@ -92,6 +92,7 @@ routes! {
     post "/jurisdiction/{audit}/{jurisdiction}/credentials" => jurisdiction::issue_credential, Jurisdiction;
     get "/jurisdiction/{audit}/{jurisdiction}/retrieval.csv" => jurisdiction::retrieval_csv, Jurisdiction;
     post "/jurisdiction/{audit}/{jurisdiction}/offline-tally" => jurisdiction::offline_tally, Jurisdiction;
+    post "/jurisdiction/{audit}/{jurisdiction}/sign-off" => jurisdiction::sign_off, Jurisdiction;
     get "/support" => support::home, Support;
     get "/public" => public::home, Anyone;
     get "/public/audits/{audit}" => public::audit, Anyone;

@@ -266,6 +266,10 @@ pub struct JurisdictionPage {
     pub can_set_boards: bool,
     pub board_names: Vec<String>,
     pub retrieval: Table,
+    /// The county has signed off the current round.
+    pub signed_off: bool,
+    /// The viewer may sign it off now: a county administrator, every board signed off.
+    pub can_sign_off: bool,
 }
 
 #[derive(Template)]

@@ -388,6 +388,16 @@ async fn a_whole_audit_over_http_matches_the_workflow_run_directly() {
             "{}",
             home.body
         );
+        // The county cannot sign off before its board has.
+        let early = app
+            .post(&format!("{path}/sign-off"), cookie, &[("csrf", csrf)])
+            .await;
+        assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
+        assert!(
+            early.body.contains("have not signed off round 1"),
+            "{}",
+            early.body
+        );
         let r = app
             .post(
                 "/board/sign-off",
@@ -401,7 +411,44 @@ async fn a_whole_audit_over_http_matches_the_workflow_run_directly() {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert!(r.body.contains("id=\"signed-off\""));
+        // Then the county signs off its round, once.
+        let r = app
+            .post(&format!("{path}/sign-off"), cookie, &[("csrf", csrf)])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = app.get(path, cookie).await;
+        assert!(
+            page.body.contains("id=\"county-signed-off\""),
+            "{}",
+            page.body
+        );
+        let again = app
+            .post(&format!("{path}/sign-off"), cookie, &[("csrf", csrf)])
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
     }
+    // One county cannot sign off another; the state sees every county signed off.
+    let (_, other_cookie, other_csrf, _) = &county_sessions[0];
+    let (_, _, _, second_path) = &county_sessions[1];
+    let r = app
+        .post(
+            &format!("{second_path}/sign-off"),
+            other_cookie,
+            &[("csrf", other_csrf)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let progress = app.get(&audit_path, &admin).await;
+    let table = between(&progress.body, "<table id=\"jurisdictions\">", "</table>");
+    assert!(
+        table.contains("<th scope=\"col\">County signed off</th>"),
+        "{table}"
+    );
+    assert_eq!(
+        table.matches("<td>yes</td>").count(),
+        county_sessions.len(),
+        "{table}"
+    );
     assert!(not_found && overstated == OVERSTATE);
 
     let r = app

@@ -188,6 +188,8 @@ pub enum JurisdictionCommand {
         #[arg(required = true)]
         names: Vec<String>,
     },
+    /// Sign off a jurisdiction's work in the current round (after all its audit boards have).
+    SignOff { name: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -566,6 +568,14 @@ pub fn run(
                 write_json(out, &json!({"added": names}))?;
             } else {
                 writeln!(out, "Added {}", names.join(", "))?;
+            }
+        }
+        AuditCommand::Jurisdiction(JurisdictionCommand::SignOff { name: j }) => {
+            rt.block_on(wf.sign_off_jurisdiction(actor, name()?, j))?;
+            if args.json {
+                write_json(out, &json!({"signed_off": j}))?;
+            } else {
+                writeln!(out, "{j} signed off the current round")?;
             }
         }
         AuditCommand::Upload(u) => {

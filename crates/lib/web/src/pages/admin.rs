@@ -105,7 +105,8 @@ pub async fn audit_page(
             "Batch tallies",
             "Audit boards",
             "Ballots entered",
-            "Signed off",
+            "Boards signed off",
+            "County signed off",
         ],
         "No jurisdictions yet.",
     );
@@ -144,6 +145,18 @@ pub async fn audit_page(
                 )
             } else {
                 String::new()
+            },
+            match current {
+                Some(round)
+                    if record
+                        .jurisdiction_sign_offs
+                        .iter()
+                        .any(|x| x.round == round && x.jurisdiction == j.name) =>
+                {
+                    "yes".into()
+                }
+                Some(_) => "no".into(),
+                None => String::new(),
             },
         ]);
     }

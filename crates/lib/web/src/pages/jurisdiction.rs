@@ -140,8 +140,21 @@ async fn render(
             jurisdiction: &j.jurisdiction,
         },
     );
+    let signed_off = record
+        .jurisdiction_sign_offs
+        .iter()
+        .any(|x| x.round == round && x.jurisdiction == j.jurisdiction);
+    let boards_done = !board_names.is_empty()
+        && record
+            .audit_boards
+            .iter()
+            .filter(|b| b.jurisdiction == j.jurisdiction && b.round == round)
+            .all(|b| b.signed_off);
+    let in_round = record.rounds.last().is_some_and(|r| !r.ended);
     Ok(render_page(&JurisdictionPage {
         c: Chrome::current(),
+        signed_off,
+        can_sign_off: can_manage && in_round && boards_done,
         message,
         report,
         uploads,
@@ -250,6 +263,19 @@ pub async fn set_boards(
         .await?;
     Ok(see_other(&format!(
         "/jurisdiction/{}/{}#b-h",
+        encode(&j.audit),
+        encode(&j.jurisdiction)
+    )))
+}
+
+/// The county administrator signs off the county's work in the current round.
+pub async fn sign_off(State(state): State<AppState>, j: Jurisdiction) -> Result<Response> {
+    state
+        .wf()
+        .sign_off_jurisdiction(&j.ctx.principal.actor, &j.audit, &j.jurisdiction)
+        .await?;
+    Ok(see_other(&format!(
+        "/jurisdiction/{}/{}#so-h",
         encode(&j.audit),
         encode(&j.jurisdiction)
     )))
