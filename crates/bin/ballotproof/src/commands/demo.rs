@@ -385,6 +385,14 @@ pub(crate) fn run_in(args: &DemoArgs, data: &Path, out: &mut impl Write) -> anyh
                 ("Ana Auditor", "Ben Bauer"),
             ))?;
         }
+        // Each county then signs off its round, as its administrator does on the county page.
+        for j in &record.jurisdictions {
+            rt.block_on(wf.sign_off_jurisdiction(
+                &format!("demo:clerk-{}", j.name.to_lowercase().replace(' ', "-")),
+                AUDIT,
+                &j.name,
+            ))?;
+        }
         let ended = rt.block_on(wf.end_round(ACTOR, AUDIT))?;
         write!(out, "{}", indent(&risk_table(&ended.risks).to_text()))?;
         if ended.complete {
