@@ -341,10 +341,9 @@ impl<'a, S: AccountStore> Accounts<'a, S> {
 
     /// Counts a failed login (password, code or board passphrase) from `remote`. The failure
     /// that blocks the address is logged (`auth.address_blocked`) in the same transaction, once
-    /// per block; returns true then. Failures that have left the window are deleted here.
+    /// per block; returns true then. Failures that have left the window are deleted in that transaction.
     pub async fn address_failed(&self, remote: &str, now_ms: i64) -> Result<bool> {
         let p = self.address_policy;
-        self.store.delete_address_failures(p.since(now_ms)).await?;
         let logged = self
             .store
             .record_address_failure(

@@ -309,7 +309,9 @@ pub trait AccountStore: Send + Sync {
     /// earlier failures from `remote` at or after `since` (newest first), read in the same
     /// transaction, and returns the entries to log with this one (the block's entry when this
     /// failure starts one): two failures at once cannot both see the address unblocked and both
-    /// log its block. Returns how many entries were logged.
+    /// log its block. Failures of every address before `since` have left the window and are
+    /// deleted in the same transaction (housekeeping, not logged). Returns how many entries were
+    /// logged.
     fn record_address_failure(
         &self,
         remote: &str,
@@ -325,10 +327,6 @@ pub trait AccountStore: Send + Sync {
         since: i64,
         limit: usize,
     ) -> impl Future<Output = StoreResult<Vec<i64>>> + Send;
-    /// Deletes the address failures before `before` (every address's); returns how many.
-    /// Housekeeping: nothing to log.
-    fn delete_address_failures(&self, before: i64)
-    -> impl Future<Output = StoreResult<u64>> + Send;
 
     fn create_session(
         &self,

@@ -311,6 +311,10 @@ impl AccountStore for SqliteStore {
         log_for: impl FnOnce(&[i64]) -> Vec<LogRecord> + Send,
     ) -> StoreResult<usize> {
         let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM login_address_failures WHERE at < $1")
+            .bind(since)
+            .execute(&mut *tx)
+            .await?;
         let earlier: Vec<i64> = sqlx::query_scalar(ADDRESS_FAILURES)
             .bind(remote)
             .bind(since)
@@ -340,16 +344,6 @@ impl AccountStore for SqliteStore {
             .bind(i64::try_from(limit).unwrap_or(i64::MAX))
             .fetch_all(&self.pool)
             .await?)
-    }
-
-    async fn delete_address_failures(&self, before: i64) -> StoreResult<u64> {
-        let mut tx = self.begin().await?;
-        let done = sqlx::query("DELETE FROM login_address_failures WHERE at < $1")
-            .bind(before)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(done.rows_affected())
     }
 
     async fn create_session(&self, session: &NewSession, log: &[LogRecord]) -> StoreResult<()> {
