@@ -214,22 +214,14 @@ pub struct NextRound {
 #[template(path = "round_form.html")]
 pub struct RoundForm {
     pub c: Chrome,
-    pub name: String,
-    pub round: u64,
-    pub not_now: Option<String>,
-    pub error: Option<String>,
-    pub size_options: Vec<(String, Vec<Choice>)>,
+    pub next: NextRound,
 }
 
 #[derive(Template)]
 #[template(path = "round_options.html")]
 pub struct RoundOptions {
     pub c: Chrome,
-    pub name: String,
-    pub round: u64,
-    pub not_now: Option<String>,
-    pub error: Option<String>,
-    pub size_options: Vec<(String, Vec<Choice>)>,
+    pub next: NextRound,
 }
 
 /// A radio or checkbox choice: (value, label, checked).

@@ -276,32 +276,11 @@ pub async fn round_options(
             },
         }
     };
-    let NextRound {
-        name,
-        round,
-        not_now,
-        error,
-        size_options,
-    } = next;
     let c = Chrome::current();
     let html = if headers.contains_key("hx-request") {
-        render_page(&RoundForm {
-            c,
-            name,
-            round,
-            not_now,
-            error,
-            size_options,
-        })
+        render_page(&RoundForm { c, next })
     } else {
-        render_page(&RoundOptions {
-            c,
-            name,
-            round,
-            not_now,
-            error,
-            size_options,
-        })
+        render_page(&RoundOptions { c, next })
     };
     // The same address answers a fragment or a page: caches must keep them apart.
     Ok(([(header::VARY, "HX-Request")], html).into_response())
