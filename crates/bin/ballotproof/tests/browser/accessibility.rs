@@ -324,28 +324,7 @@ fn ballots(dir: &std::path::Path, audit: &str, county: &str) -> Vec<(String, Str
 /// sample sizes are offered; "General 2026" (Baker County) in round one with one audit board;
 /// "Setup 2026" (Clark County) waiting for its uploads.
 pub fn setup(dir: &std::path::Path) {
-    let files = dir.join("files");
-    let files_arg = files.display().to_string();
-    cli(
-        dir,
-        &[
-            "generate",
-            "--format",
-            "dominion-csv",
-            "--cards",
-            "300",
-            "--contests",
-            "2",
-            "--tabulators",
-            "1",
-            "--batch-size",
-            "100",
-            "--out",
-            &files_arg,
-        ],
-        "",
-    )
-    .unwrap();
+    let files = crate::server::generate_small_election(dir).unwrap();
     let manifest = files.join("manifest.csv").display().to_string();
     let cvrs = files.join("cvrs.csv").display().to_string();
     for (audit, county, draws) in [

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use anyhow::{Context, ensure};
 
 use crate::harness::{self, Browser, login, logout};
-use crate::server::{Server, TempDir, add_user, cli};
+use crate::server::{Server, TempDir, add_user};
 
 const AUDIT: &str = "General 2026";
 const COUNTY: &str = "Adams County";
@@ -81,28 +81,7 @@ fn a_whole_audit_through_the_browser() {
     let data = TempDir::new("audit-flow").unwrap();
     let dir = data.0.clone();
     // A small generated Dominion export: 300 cards in three batches of one tabulator.
-    let files = dir.join("files");
-    let files_arg = files.display().to_string();
-    let generated = cli(
-        &dir,
-        &[
-            "generate",
-            "--format",
-            "dominion-csv",
-            "--cards",
-            "300",
-            "--contests",
-            "2",
-            "--tabulators",
-            "1",
-            "--batch-size",
-            "100",
-            "--out",
-            &files_arg,
-        ],
-        "",
-    );
-    generated.unwrap();
+    let files = crate::server::generate_small_election(&dir).unwrap();
     add_user(&dir, ADMIN, &["--role", "state-admin"]).unwrap();
     add_user(
         &dir,

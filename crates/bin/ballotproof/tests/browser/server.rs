@@ -97,6 +97,30 @@ pub fn cli(dir: &Path, args: &[&str], stdin: &str) -> anyhow::Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// Generates the browser tests' small election into `DIR/files`: a Dominion CSV export of 300
+/// cards (two contests) in three batches of one tabulator, with its manifest. Returns the folder.
+pub fn generate_small_election(dir: &Path) -> anyhow::Result<std::path::PathBuf> {
+    let files = dir.join("files");
+    let out = files.display().to_string();
+    let args = [
+        "generate",
+        "--format",
+        "dominion-csv",
+        "--cards",
+        "300",
+        "--contests",
+        "2",
+        "--tabulators",
+        "1",
+        "--batch-size",
+        "100",
+        "--out",
+        &out,
+    ];
+    cli(dir, &args, "")?;
+    Ok(files)
+}
+
 /// Creates a user with [`PASSWORD`]; `role` is the `user add` arguments after the email, e.g.
 /// `["--role", "state-admin"]`.
 pub fn add_user(dir: &Path, email: &str, role: &[&str]) -> anyhow::Result<()> {
