@@ -115,20 +115,7 @@ async fn before_the_seed_the_fragment_asks_for_contests_and_the_seed() {
     let app = App::new().await;
     app.user("admin@example.gov", Role::StateAdmin).await;
     let (admin, csrf, _) = app.login("admin@example.gov").await;
-    let r = app
-        .post(
-            "/admin/audits",
-            &admin,
-            &[
-                ("csrf", &csrf),
-                ("name", "A"),
-                ("audit_type", "ballot_comparison"),
-                ("risk_limit", "5%"),
-                ("seed", "12345678901234567890"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    app.create_audit_a(&admin, &csrf).await;
     let r = app.get_htmx("/admin/audits/A/rounds/options", &admin).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(

@@ -50,6 +50,25 @@ impl App {
         App::open(dir, Arc::new(AtomicI64::new(1_800_000_000_000))).await
     }
 
+    /// Creates the ballot-comparison audit "A" (5 % risk limit, a sealed seed) as the state
+    /// administrator whose session this is; fails the test unless it was created.
+    async fn create_audit_a(&self, admin: &str, csrf: &str) {
+        let r = self
+            .post(
+                "/admin/audits",
+                admin,
+                &[
+                    ("csrf", csrf),
+                    ("name", "A"),
+                    ("audit_type", "ballot_comparison"),
+                    ("risk_limit", "5%"),
+                    ("seed", "12345678901234567890"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+
     /// A restart: the state is dropped (closing the database and releasing the election log)
     /// and a new one opened on the same data directory, at the same time.
     async fn reopen(self) -> App {
@@ -481,20 +500,7 @@ async fn routes_refuse_the_wrong_roles_and_other_jurisdictions() {
     let (adams, adams_csrf, _) = app.login("adams@example.gov").await;
     let (support, support_csrf, _) = app.login("support@example.gov").await;
     // An audit with two jurisdictions, so the pages exist.
-    let r = app
-        .post(
-            "/admin/audits",
-            &admin,
-            &[
-                ("csrf", &admin_csrf),
-                ("name", "A"),
-                ("audit_type", "ballot_comparison"),
-                ("risk_limit", "5%"),
-                ("seed", "12345678901234567890"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    app.create_audit_a(&admin, &admin_csrf).await;
     for j in ["Adams", "Baker"] {
         let r = app
             .post(
