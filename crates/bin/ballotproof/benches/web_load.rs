@@ -29,7 +29,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
-use server::{Authenticator, PASSWORD, Server, TempDir, add_user, cli};
+use server::{Authenticator, PASSWORD, Server, TempDir, add_user, cli, create_comparison_audit};
 
 const AUDIT: &str = "Load";
 const COUNTY: &str = "Adams";
@@ -356,22 +356,7 @@ fn prepare(dir: &std::path::Path) -> anyhow::Result<()> {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         cli(dir, &args, "")
     };
-    cli(
-        dir,
-        &[
-            "audit",
-            "create",
-            "--name",
-            AUDIT,
-            "--type",
-            "ballot-comparison",
-            "--risk-limit",
-            "5%",
-            "--seed",
-            "1",
-        ],
-        "",
-    )?;
+    create_comparison_audit(dir, AUDIT)?;
     run(with(&["jurisdiction", "add", COUNTY]))?;
     run(with(&[
         "upload",
@@ -389,25 +374,18 @@ fn prepare(dir: &std::path::Path) -> anyhow::Result<()> {
     ]))?;
     run(with(&["contest", "add", "Contest 1"]))?;
     run(with(&["reveal-seed"]))?;
+    let draws = std::env::var("WEB_LOAD_DRAWS").map(|n| format!("Contest 1={n}"));
+    let mut round_start = vec!["round", "start"];
+    if let Ok(size) = &draws {
+        round_start.extend(["--size", size.as_str()]);
+    }
     println!(
         "{}",
-        run(with(
-            &match std::env::var("WEB_LOAD_DRAWS") {
-                Ok(n) => vec!["round", "start", "--size"]
-                    .into_iter()
-                    .map(str::to_string)
-                    .chain([format!("Contest 1={n}")])
-                    .collect::<Vec<_>>(),
-                Err(_) => vec!["round".into(), "start".into()],
-            }
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-        ))?
-        .lines()
-        .nth(1)
-        .unwrap_or_default()
-        .trim()
+        run(with(&round_start))?
+            .lines()
+            .nth(1)
+            .unwrap_or_default()
+            .trim()
     );
     let boards: Vec<String> = (1..=BOARDS).map(|b| format!("Board {b}")).collect();
     let mut args = with(&["boards", "--jurisdiction", COUNTY]);

@@ -30,23 +30,7 @@ fn wrong_role_other_jurisdiction_and_csrf_less_posts_are_refused() {
     };
     let data = TempDir::new("refusals").unwrap();
     let dir = data.0.clone();
-    cli(
-        &dir,
-        &[
-            "audit",
-            "create",
-            "--name",
-            AUDIT,
-            "--type",
-            "ballot-comparison",
-            "--risk-limit",
-            "5%",
-            "--seed",
-            "1",
-        ],
-        "",
-    )
-    .unwrap();
+    crate::server::create_comparison_audit(&dir, AUDIT).unwrap();
     for county in ["Adams", "Baker"] {
         cli(
             &dir,

@@ -97,6 +97,24 @@ pub fn cli(dir: &Path, args: &[&str], stdin: &str) -> anyhow::Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// Creates the ballot-comparison audit `name` (5 % risk limit, seed 1) through the CLI.
+pub fn create_comparison_audit(dir: &Path, name: &str) -> anyhow::Result<()> {
+    let args = [
+        "audit",
+        "create",
+        "--name",
+        name,
+        "--type",
+        "ballot-comparison",
+        "--risk-limit",
+        "5%",
+        "--seed",
+        "1",
+    ];
+    cli(dir, &args, "")?;
+    Ok(())
+}
+
 /// Generates the browser tests' small election into `DIR/files`: a Dominion CSV export of 300
 /// cards (two contests) in three batches of one tabulator, with its manifest. Returns the folder.
 pub fn generate_small_election(dir: &Path) -> anyhow::Result<std::path::PathBuf> {
