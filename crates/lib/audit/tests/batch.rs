@@ -4,7 +4,58 @@
 use audit::workflow::{ContestSpec, NamedFile, Upload};
 use audit::{AuditType, Math, SizeChoice, UploadKind};
 
-use crate::{ACTOR, batch_tallies_csv, generated, harness};
+use crate::{ACTOR, Harness, batch_tallies_csv, generated, harness};
+
+/// Adds `county` to the audit with its manifest and its batch tallies of "Contest 1"; returns
+/// the tallies upload's report.
+async fn add_county(
+    h: &Harness,
+    audit: &str,
+    county: &str,
+    manifest: &[u8],
+    tallies: &str,
+) -> audit::ValidationReport {
+    h.wf.add_jurisdiction(ACTOR, audit, county).await.unwrap();
+    h.wf.upload(
+        ACTOR,
+        audit,
+        county,
+        &Upload::new(
+            UploadKind::Manifest,
+            &[NamedFile::new("manifest.csv", manifest)],
+        ),
+    )
+    .await
+    .unwrap();
+    h.wf.upload(
+        ACTOR,
+        audit,
+        county,
+        &Upload {
+            kind: UploadKind::BatchTallies,
+            files: &[NamedFile::new("tallies.csv", tallies.as_bytes())],
+            contest: Some("Contest 1"),
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// Targets "Contest 1" (its results from the counties' batch tallies) and reveals the seed.
+async fn target_contest_and_reveal_seed(h: &Harness, audit: &str) {
+    h.wf.add_contest(
+        ACTOR,
+        audit,
+        &ContestSpec {
+            name: "Contest 1".into(),
+            targeted: true,
+            ..ContestSpec::default()
+        },
+    )
+    .await
+    .unwrap();
+    h.wf.reveal_seed(ACTOR, audit, None).await.unwrap();
+}
 
 #[test]
 fn macro_audit_confirms_with_correct_tallies_and_escalates_on_an_error() {
@@ -20,46 +71,9 @@ fn macro_audit_confirms_with_correct_tallies_and_escalates_on_an_error() {
         "batch seed",
     );
     h.rt.block_on(async {
-        h.wf.add_jurisdiction(ACTOR, name, "Hill County")
-            .await
-            .unwrap();
-        h.wf.upload(
-            ACTOR,
-            name,
-            "Hill County",
-            &Upload::new(
-                UploadKind::Manifest,
-                &[NamedFile::new("manifest.csv", &manifest)],
-            ),
-        )
-        .await
-        .unwrap();
-        let r =
-            h.wf.upload(
-                ACTOR,
-                name,
-                "Hill County",
-                &Upload {
-                    kind: UploadKind::BatchTallies,
-                    files: &[NamedFile::new("tallies.csv", tallies.as_bytes())],
-                    contest: Some("Contest 1"),
-                },
-            )
-            .await
-            .unwrap();
+        let r = add_county(&h, name, "Hill County", &manifest, &tallies).await;
         assert!(r.accepted, "{r:?}");
-        h.wf.add_contest(
-            ACTOR,
-            name,
-            &ContestSpec {
-                name: "Contest 1".into(),
-                targeted: true,
-                ..ContestSpec::default()
-            },
-        )
-        .await
-        .unwrap();
-        h.wf.reveal_seed(ACTOR, name, None).await.unwrap();
+        target_contest_and_reveal_seed(&h, name).await;
     });
     let started = h.rt.block_on(h.wf.start_round(ACTOR, name, &[])).unwrap();
     assert!(started.batches > 0);
@@ -143,44 +157,8 @@ fn a_full_hand_count_of_batches_decides_the_outcome() {
     let name = "Full";
     h.create(name, AuditType::BatchComparison, Math::Macro, "0.1", "full");
     h.rt.block_on(async {
-        h.wf.add_jurisdiction(ACTOR, name, "Hill County")
-            .await
-            .unwrap();
-        h.wf.upload(
-            ACTOR,
-            name,
-            "Hill County",
-            &Upload::new(
-                UploadKind::Manifest,
-                &[NamedFile::new("manifest.csv", &manifest)],
-            ),
-        )
-        .await
-        .unwrap();
-        h.wf.upload(
-            ACTOR,
-            name,
-            "Hill County",
-            &Upload {
-                kind: UploadKind::BatchTallies,
-                files: &[NamedFile::new("tallies.csv", tallies.as_bytes())],
-                contest: Some("Contest 1"),
-            },
-        )
-        .await
-        .unwrap();
-        h.wf.add_contest(
-            ACTOR,
-            name,
-            &ContestSpec {
-                name: "Contest 1".into(),
-                targeted: true,
-                ..ContestSpec::default()
-            },
-        )
-        .await
-        .unwrap();
-        h.wf.reveal_seed(ACTOR, name, None).await.unwrap();
+        add_county(&h, name, "Hill County", &manifest, &tallies).await;
+        target_contest_and_reveal_seed(&h, name).await;
     });
     let started =
         h.rt.block_on(h.wf.start_round(
@@ -280,43 +258,9 @@ fn ppeb_sample_does_not_depend_on_the_order_jurisdictions_were_added() {
                 let seed = if county.starts_with('Z') { 31 } else { 32 };
                 let (spec, manifest, _) = generated(seed, 1000, 2);
                 let (tallies, _) = batch_tallies_csv(&spec, 0);
-                h.wf.add_jurisdiction(ACTOR, name, county).await.unwrap();
-                h.wf.upload(
-                    ACTOR,
-                    name,
-                    county,
-                    &Upload::new(
-                        UploadKind::Manifest,
-                        &[NamedFile::new("manifest.csv", &manifest)],
-                    ),
-                )
-                .await
-                .unwrap();
-                h.wf.upload(
-                    ACTOR,
-                    name,
-                    county,
-                    &Upload {
-                        kind: UploadKind::BatchTallies,
-                        files: &[NamedFile::new("tallies.csv", tallies.as_bytes())],
-                        contest: Some("Contest 1"),
-                    },
-                )
-                .await
-                .unwrap();
+                add_county(&h, name, county, &manifest, &tallies).await;
             }
-            h.wf.add_contest(
-                ACTOR,
-                name,
-                &ContestSpec {
-                    name: "Contest 1".into(),
-                    targeted: true,
-                    ..ContestSpec::default()
-                },
-            )
-            .await
-            .unwrap();
-            h.wf.reveal_seed(ACTOR, name, None).await.unwrap();
+            target_contest_and_reveal_seed(&h, name).await;
             h.wf.start_round(ACTOR, name, &[("Contest 1".into(), SizeChoice::Draws(6))])
                 .await
                 .unwrap();
